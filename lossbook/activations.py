@@ -1,0 +1,115 @@
+"""Output activations: sigmoid, softmax and log-softmax, exact for any finite input."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validation import as_float_array, check_finite
+
+__all__ = ["sigmoid", "softmax", "log_softmax"]
+
+
+def _checked_logits(z, name="z"):
+    z = as_float_array(z, name)
+    check_finite(z, name)
+    return z
+
+
+def _sigmoid_and_exp(z):
+    """Return ``(sigmoid(z), exp(-|z|))`` without overflow."""
+    e = np.exp(-np.abs(z))
+    inv = 1.0 / (1.0 + e)
+    p = np.where(z >= 0, inv, e * inv)
+    return p, e
+
+
+def sigmoid(z):
+    r"""The logistic sigmoid, :math:`\sigma(z) = 1 / (1 + e^{-z})`.
+
+    Computed as :math:`1/(1+e^{-|z|})` for :math:`z \ge 0` and
+    :math:`e^{-|z|}/(1+e^{-|z|})` otherwise, so no exponential overflows:
+    ``sigmoid(-1000)`` is ``0`` with no warning, not ``1/inf``.
+
+    Parameters
+    ----------
+    z : array_like
+        Logits, finite.
+
+    Returns
+    -------
+    ndarray
+        Probabilities in [0, 1], shaped like ``z``.
+
+    Examples
+    --------
+    >>> import lossbook as lb
+    >>> lb.sigmoid([-1000.0, 0.0, 2.0])
+    array([0.    , 0.5   , 0.8808])
+    """
+    return _sigmoid_and_exp(_checked_logits(z))[0]
+
+
+def log_softmax(z, axis=-1):
+    r"""The logarithm of :func:`softmax`, by the log-sum-exp trick.
+
+    .. math::
+
+        \log \operatorname{softmax}(z)_j = z_j - m - \log \sum_k e^{z_k - m},
+        \qquad m = \max_k z_k.
+
+    Subtracting the maximum leaves the result unchanged and keeps every
+    exponential in (0, 1], so the result is finite and exact for any finite
+    ``z`` (``np.log(np.exp(z) / np.exp(z).sum())`` fails for ``z`` near 1000).
+
+    Parameters
+    ----------
+    z : array_like
+        Logits, finite.
+    axis : int, default -1
+        The axis over which the classes run.
+
+    Returns
+    -------
+    ndarray
+        Shaped like ``z``.
+
+    Examples
+    --------
+    >>> import lossbook as lb
+    >>> lb.log_softmax([1000.0, 0.0])
+    array([    0., -1000.])
+    """
+    z = _checked_logits(z)
+    shifted = z - z.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def softmax(z, axis=-1):
+    r"""The softmax, :math:`\operatorname{softmax}(z)_j = e^{z_j} / \sum_k e^{z_k}`.
+
+    Computed after subtracting the maximum along ``axis``, which changes
+    nothing mathematically and prevents overflow.
+
+    Parameters
+    ----------
+    z : array_like
+        Logits, finite.
+    axis : int, default -1
+        The axis over which the classes run.
+
+    Returns
+    -------
+    ndarray
+        Shaped like ``z``; every slice along ``axis`` sums to 1.
+
+    Examples
+    --------
+    >>> import lossbook as lb
+    >>> lb.softmax([[1.0, 2.0, 3.0], [1000.0, 1000.0, 1000.0]]).round(4)
+    array([[0.09  , 0.2447, 0.6652],
+           [0.3333, 0.3333, 0.3333]])
+    """
+    z = _checked_logits(z)
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    e /= e.sum(axis=axis, keepdims=True)
+    return e
