@@ -191,7 +191,7 @@ def _reduce(loss, grad, weight, row_weight, reduction, per_sample, shape):
     # "mean": divide by the total weight.
     outputs_per_sample = 1 if per_sample else int(np.prod(shape[1:], dtype=np.int64))
     if row_weight is not None:
-        total = float(np.dot(row_weight, weight)) if weight is not None else float(row_weight.sum())
+        total = float((row_weight * weight).sum()) if weight is not None else float(row_weight.sum())
         if not total > 0:
             raise ValueError(
                 "the weights of the samples' true classes sum to zero "

@@ -307,29 +307,36 @@ class SigmoidFocal(_BinaryTargets):
         gamma, alpha = opts["gamma"], opts["alpha"]
         e = np.exp(-np.abs(z))
         log1pe = np.log1p(e)
-        # log p and log(1 - p), exact: -softplus(-z) and -softplus(z).
-        log_p = -(log1pe + np.maximum(-z, 0.0))
-        log_q = -(log1pe + np.maximum(z, 0.0))
-        p = np.exp(log_p)
-        q = np.exp(log_q)
+        inv = 1.0 / (1.0 + e)
+        e *= inv  # now e / (1 + e)
+        nonneg = z >= 0
+        p = np.where(nonneg, inv, e)  # sigmoid(z), exact
+        q = np.where(nonneg, e, inv)  # 1 - sigmoid(z), exact
         ce = np.maximum(z, 0.0) - z * y_true + log1pe
         u = p * (1.0 - y_true) + q * y_true  # 1 - p_t
-        modulator = u**gamma
+        modulator = u * u if gamma == 2.0 else u**gamma
         alpha_t = 1.0 if alpha is None else alpha * y_true + (1.0 - alpha) * (1.0 - y_true)
         loss = grad = None
         if need_value:
-            loss = alpha_t * modulator * ce
+            loss = modulator * ce
+            if alpha is not None:
+                loss *= alpha_t
         if need_grad:
             grad = modulator * (p - y_true)
             if gamma != 0.0:
-                positive = u > 0
-                # p (1 - p) u^(gamma - 1), in logs so neither factor overflows.
-                with np.errstate(divide="ignore"):
-                    log_u = np.log(u)
-                ratio = np.exp(log_p + log_q + (gamma - 1.0) * np.where(positive, log_u, 0.0))
-                ratio = np.where(positive, ratio, 0.0)
+                if gamma >= 1.0:
+                    ratio = p * q * (u if gamma == 2.0 else u ** (gamma - 1.0))
+                else:
+                    # p (1 - p) u^(gamma - 1) in logs: u^(gamma - 1) alone can overflow.
+                    positive = u > 0
+                    with np.errstate(divide="ignore"):
+                        log_u = np.log(u)
+                    log_pq = -(2.0 * log1pe + np.abs(z))  # log p + log(1 - p)
+                    ratio = np.exp(log_pq + (gamma - 1.0) * np.where(positive, log_u, 0.0))
+                    ratio = np.where(positive, ratio, 0.0)
                 grad += gamma * ratio * (1.0 - 2.0 * y_true) * ce
-            grad = alpha_t * grad
+            if alpha is not None:
+                grad *= alpha_t
         return loss, grad, None
 
 

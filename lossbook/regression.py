@@ -75,7 +75,9 @@ class MeanSquaredError(_Regression):
         loss = grad = None
         if need_value == "sum":
             flat = err.reshape(-1)
-            loss = float(np.dot(flat, flat))  # the sum of squares in one pass
+            # The sum of squares in one pass (einsum's own loop, not a BLAS call
+            # that would start threads).
+            loss = float(np.einsum("i,i->", flat, flat))
         elif need_value:
             loss = err * err
         if need_grad:
@@ -194,8 +196,14 @@ class LogCosh(_Regression):
         grad = np.tanh(err) if need_grad else None
         loss = None
         if need_value:
-            abs_err = np.abs(err)
-            loss = abs_err + np.log1p(np.exp(-2.0 * abs_err)) - np.log(2.0)
+            abs_err = np.abs(err, out=err)
+            tail = np.multiply(abs_err, -2.0)
+            np.log1p(np.exp(tail, out=tail), out=tail)
+            if need_value == "sum":
+                return float(abs_err.sum() + tail.sum() - abs_err.size * np.log(2.0)), grad, None
+            tail += abs_err
+            tail -= np.log(2.0)
+            loss = tail
         return loss, grad, None
 
 
