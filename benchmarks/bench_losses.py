@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime
+import os
 import platform
 import sys
 import timeit
@@ -142,8 +144,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
     sizes = [1_000, 100_000] if args.quick else [1_000, 100_000, 1_000_000]
 
-    print(f"lossbook {lb.__version__}, numpy {np.__version__}, scikit-learn {sklearn.__version__}, "
-          f"Python {platform.python_version()}")
+    environment = (f"lossbook {lb.__version__}, numpy {np.__version__}, scikit-learn {sklearn.__version__}, "
+                   f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores, "
+                   f"{datetime.date.today().isoformat()}")
+    print(environment)
     print("ratios > 1 mean lossbook is faster for 'sklearn / lossbook'; "
           "'lossbook / numpy' is lossbook's cost relative to the bare one-liner\n")
     header = f"{'loss':<44}{'n':>9}  {'lossbook':>10}  {'sklearn/lb':>10}  {'lb/numpy':>9}"
@@ -196,9 +200,13 @@ def main(argv=None):
 
     if args.csv:
         with open(args.csv, "w", newline="") as fh:
+            fh.write(f"# {environment}\n")
             writer = csv.writer(fh)
             writer.writerow(["loss", "n", "lossbook_seconds", "sklearn_over_lossbook", "lossbook_over_numpy"])
-            writer.writerows(table)
+            writer.writerows(
+                (name, n, f"{t:.3e}", "" if skl is None else f"{skl:.3f}", f"{np_r:.3f}")
+                for name, n, t, skl, np_r in table
+            )
     print()
     if failures:
         print("targets missed in this run:")

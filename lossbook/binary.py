@@ -305,20 +305,32 @@ class SigmoidFocal(_BinaryTargets):
 
     def _forward(self, y_true, z, opts, need_value, need_grad):
         gamma, alpha = opts["gamma"], opts["alpha"]
-        e = np.exp(-np.abs(z))
+        neg_abs_z = np.negative(np.abs(z))
+        e = np.exp(neg_abs_z)
         log1pe = np.log1p(e)
-        inv = 1.0 / (1.0 + e)
-        e *= inv  # now e / (1 + e)
+        inv = np.add(e, 1.0)
+        np.reciprocal(inv, out=inv)  # 1 / (1 + e)
+        e *= inv  # e / (1 + e)
+        # p = sigmoid(z) is inv for z >= 0 and e * inv below, 1 - p the other one. Pick
+        # them by arithmetic rather than np.where (which is slow): the small one of the
+        # two is always taken exactly, the one near 1 to within one ulp.
         nonneg = z >= 0
-        p = np.where(nonneg, inv, e)  # sigmoid(z), exact
-        q = np.where(nonneg, e, inv)  # 1 - sigmoid(z), exact
-        ce = np.maximum(z, 0.0) - z * y_true + log1pe
-        u = p * (1.0 - y_true) + q * y_true  # 1 - p_t
+        d = inv - e
+        p = d * nonneg
+        p += e
+        q = d * ~nonneg
+        q += e
+        # 1 - p_t = p (1 - y) + q y: two non-negative terms, no cancellation.
+        u = p * (1.0 - y_true)
+        u += q * y_true
+        ce = np.maximum(z, 0.0)
+        ce -= z * y_true
+        ce += log1pe
         modulator = u * u if gamma == 2.0 else u**gamma
         alpha_t = 1.0 if alpha is None else alpha * y_true + (1.0 - alpha) * (1.0 - y_true)
         loss = grad = None
         if need_value:
-            loss = modulator * ce
+            loss = np.multiply(modulator, ce, out=ce if not need_grad else None)
             if alpha is not None:
                 loss *= alpha_t
         if need_grad:
@@ -331,7 +343,7 @@ class SigmoidFocal(_BinaryTargets):
                     positive = u > 0
                     with np.errstate(divide="ignore"):
                         log_u = np.log(u)
-                    log_pq = -(2.0 * log1pe + np.abs(z))  # log p + log(1 - p)
+                    log_pq = neg_abs_z - 2.0 * log1pe  # log p + log(1 - p)
                     ratio = np.exp(log_pq + (gamma - 1.0) * np.where(positive, log_u, 0.0))
                     ratio = np.where(positive, ratio, 0.0)
                 grad += gamma * ratio * (1.0 - 2.0 * y_true) * ce
