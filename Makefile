@@ -1,0 +1,101 @@
+# Loss Functions for Neural Networks: the book and the lossbook package.
+#
+#   make book        build the website into _build/html (creates .venv first if needed)
+#   make test        package tests + doctests, nbval over every notebook, build, site checks
+#
+# Conveniences: make lab, make notebooks, make bench, make clean, make distclean.
+# Every command uses .venv/bin/... explicitly: no activation needed.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+ROOT   := $(abspath .)
+
+# Extra flags for jupyter-book build. The build is always complete (--all): autodoc does not
+# notice a changed docstring, and an incremental build does not repeat old warnings.
+BOOK_FLAGS ?=
+# Parallel workers for pytest-xdist.
+JOBS ?= 2
+
+# Seeded hashing in notebook kernels, so set/dict-of-str iteration order is reproducible.
+export PYTHONHASHSEED := 0
+
+NOTEBOOKS := $(wildcard book/*.ipynb)
+
+.DEFAULT_GOAL := help
+.PHONY: help book test test-package test-notebooks test-site lab notebooks bench clean distclean kernel
+
+help:
+	@echo "make book       build the book into _build/html"
+	@echo "make test       run every test: package, doctests, notebooks (nbval), built site"
+	@echo "make lab        open the notebooks in JupyterLab with the project's kernel"
+	@echo "make notebooks  re-execute every notebook in book/ in place"
+	@echo "make bench      time the losses (benchmarks/bench_losses.py)"
+	@echo "make clean      remove _build and caches; make distclean also removes .venv"
+
+# The virtual environment. Re-installs when requirements.txt or pyproject.toml change.
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed: run make PYTHON=python3.X")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install -r requirements.txt
+	touch $@
+
+# A Jupyter kernel named "lossbook" inside the venv (--sys-prefix), for JupyterLab and
+# editors. The notebooks themselves name the generic "python3" kernel, which Jupyter run
+# from .venv/bin resolves to the venv's own Python.
+kernel: $(VENV)/share/jupyter/kernels/lossbook/kernel.json
+$(VENV)/share/jupyter/kernels/lossbook/kernel.json: $(STAMP)
+	$(BIN)/python -m ipykernel install --sys-prefix --name lossbook --display-name "Python (lossbook)"
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build . -W -n --keep-going --all $(BOOK_FLAGS)
+	@echo
+	@echo "Open $(ROOT)/_build/html/index.html"
+
+test: $(STAMP)
+	$(MAKE) test-package
+	$(MAKE) test-notebooks
+	$(MAKE) book
+	$(MAKE) test-site
+
+# The package's tests and the doctests in lossbook/ (and tests/test_notebooks.py, which
+# checks that every notebook is stored executed, in order, without errors).
+test-package: $(STAMP)
+	$(BIN)/python -m pytest -n $(JOBS) tests lossbook
+
+# nbval in strict mode: re-runs every notebook and compares each text output.
+test-notebooks: $(STAMP)
+	$(BIN)/python -m pytest --nbval --nbval-current-env \
+	    --nbval-sanitize-with tests/nbval_sanitize.cfg \
+	    -n $(JOBS) --dist loadfile book/
+
+# Checks on the built website; fails (does not skip) if _build/html is missing.
+test-site: $(STAMP)
+	$(BIN)/python -m pytest tests/site
+
+# Jupyter refuses to run as root without --allow-root (containers, CI machines).
+LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
+lab: $(STAMP) kernel
+	$(BIN)/jupyter lab $(LAB_FLAGS) book/
+
+# Re-execute every notebook in place, from book/ so relative paths work. nbclient records
+# per-cell timestamps in the cell metadata; they are stripped so that re-running an
+# unchanged notebook leaves it unchanged.
+notebooks: $(STAMP)
+	cd book && ../$(BIN)/jupyter execute --inplace --timeout=600 $(notdir $(NOTEBOOKS))
+	$(BIN)/python -c 'import sys, nbformat as f; nbs = {p: f.read(p, 4) for p in sys.argv[1:]}; \
+	    [c.metadata.pop("execution", None) for nb in nbs.values() for c in nb.cells]; \
+	    [f.write(nb, p) for p, nb in nbs.items()]' $(NOTEBOOKS)
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_losses.py
+
+clean:
+	rm -rf _build .pytest_cache .hypothesis .jupyter_cache build dist *.egg-info
+	find . -path ./$(VENV) -prune -o \( -name __pycache__ -o -name .ipynb_checkpoints \) -type d -print0 \
+	    | xargs -0 rm -rf
+
+distclean: clean
+	rm -rf $(VENV)

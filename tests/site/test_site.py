@@ -1,0 +1,259 @@
+"""Checks on the built website in _build/html.
+
+Run after the build (``make test`` runs ``make book`` first, then ``pytest tests/site``).
+A plain ``pytest`` does not collect this folder (``norecursedirs`` in pyproject.toml).
+If _build/html is missing every test here fails: it never skips.
+
+- every page of _toc.yml was built;
+- no page loads anything from the network: every script, stylesheet, image, font or
+  frame comes from the site itself (plain ``<a>`` links to references are fine);
+- math is typeset by the local copy of MathJax in _static/mathjax;
+- the API reference documents every public name of lossbook;
+- every image on a page exists and has alt text.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+HTML = ROOT / "_build" / "html"
+TOC = ROOT / "_toc.yml"
+
+# The public losses and helpers that the API page must document (DESIGN.md).
+PUBLIC_LOSS_NAMES = [
+    "mse",
+    "mae",
+    "huber",
+    "log_cosh",
+    "quantile",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "hinge",
+    "sigmoid_focal",
+    "softmax_cross_entropy",
+    "categorical_cross_entropy",
+    "sigmoid",
+    "softmax",
+    "log_softmax",
+    "entropy",
+    "cross_entropy",
+    "kl_divergence",
+]
+
+# <link rel=...> values that only point somewhere and load nothing.
+NAVIGATION_RELS = {"index", "search", "next", "prev", "canonical", "alternate", "author", "license", "help", "top", "up"}
+# Attributes through which a page loads a resource, per tag.
+RESOURCE_ATTRS = {
+    "script": ("src",),
+    "img": ("src", "srcset"),
+    "source": ("src", "srcset"),
+    "iframe": ("src",),
+    "frame": ("src",),
+    "embed": ("src",),
+    "object": ("data",),
+    "video": ("src", "poster"),
+    "audio": ("src",),
+    "track": ("src",),
+    "input": ("src",),
+}
+REMOTE = re.compile(r"^\s*(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//")  # http://, https://, //host
+CSS_REMOTE = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])\s*((?:https?:)?//[^'")\s]+)""", re.IGNORECASE)
+
+
+class _Page(HTMLParser):
+    """Collects the resources a page loads, its images, ids and math."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.resources: list[tuple[str, str, str]] = []  # (tag, attribute, url)
+        self.scripts: list[str] = []
+        self.images: list[dict] = []
+        self.ids: set[str] = set()
+        self.math = 0
+        self.inline_css: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: (v or "") for k, v in attrs}
+        if "id" in a:
+            self.ids.add(a["id"])
+        if "math" in a.get("class", "").split():
+            self.math += 1
+        if "style" in a:
+            self.inline_css.append(a["style"])
+        if tag == "style":
+            self._in_style = True
+        if tag == "script" and a.get("src"):
+            self.scripts.append(a["src"])
+        if tag == "img":
+            self.images.append(a)
+        if tag == "link" and a.get("href"):
+            rels = set(a.get("rel", "").lower().split())
+            if not rels or not rels <= NAVIGATION_RELS:
+                self.resources.append((tag, "href", a["href"]))
+        for attr in RESOURCE_ATTRS.get(tag, ()):
+            if a.get(attr):
+                if attr == "srcset":
+                    for part in a[attr].split(","):
+                        if part.strip():
+                            self.resources.append((tag, attr, part.split()[0]))
+                else:
+                    self.resources.append((tag, attr, a[attr]))
+
+    def handle_endtag(self, tag):
+        if tag == "style":
+            self._in_style = False
+
+    def handle_data(self, data):
+        if self._in_style:
+            self.inline_css.append(data)
+
+
+def _parse(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    page.close()
+    return page
+
+
+def _toc_entries() -> list[str]:
+    toc = yaml.safe_load(TOC.read_text(encoding="utf-8"))
+    found = [toc["root"]]
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "file" in node:
+                found.append(node["file"])
+            for key in ("parts", "chapters", "sections"):
+                for child in node.get(key, []) or []:
+                    walk(child)
+
+    walk(toc)
+    return [re.sub(r"\.(md|ipynb)$", "", entry) for entry in found]
+
+
+def _local_target(page: Path, url: str) -> Path:
+    """The file a relative URL on ``page`` points to (query and fragment dropped)."""
+    return (page.parent / unquote(urlsplit(url).path)).resolve()
+
+
+@pytest.fixture(scope="module")
+def site() -> Path:
+    if not (HTML / "index.html").is_file():
+        pytest.fail(f"{HTML / 'index.html'} is missing: build the book first (make book)", pytrace=False)
+    return HTML
+
+
+@pytest.fixture(scope="module")
+def pages(site) -> dict[Path, _Page]:
+    # Skip the HTML that ships inside _static (theme templates, MathJax test pages).
+    files = sorted(p for p in site.rglob("*.html") if "_static" not in p.relative_to(site).parts)
+    return {p: _parse(p) for p in files}
+
+
+def test_index_exists_and_opens_the_book(site):
+    text = (site / "index.html").read_text(encoding="utf-8")
+    assert "book/index.html" in text, "index.html should lead to the book's home page"
+    assert (site / "book" / "index.html").is_file()
+
+
+@pytest.mark.parametrize("entry", _toc_entries())
+def test_every_toc_page_is_built(site, entry):
+    assert (site / f"{entry}.html").is_file(), f"{entry} is in _toc.yml but {entry}.html was not built"
+
+
+def test_pages_were_found(pages):
+    assert len(pages) >= len(_toc_entries())
+
+
+def test_no_page_loads_remote_resources(site, pages):
+    remote = [
+        f"{path.relative_to(site)}: <{tag} {attr}={url!r}>"
+        for path, page in pages.items()
+        for tag, attr, url in page.resources
+        if REMOTE.match(url)
+    ]
+    remote += [
+        f"{path.relative_to(site)}: inline CSS loads {url}"
+        for path, page in pages.items()
+        for css in page.inline_css
+        for url in CSS_REMOTE.findall(css)
+    ]
+    assert not remote, "pages load resources from the network:\n" + "\n".join(remote)
+
+
+def test_local_resources_exist(site, pages):
+    missing = [
+        f"{path.relative_to(site)}: <{tag} {attr}={url!r}>"
+        for path, page in pages.items()
+        for tag, attr, url in page.resources
+        if not REMOTE.match(url) and not url.startswith("data:") and not _local_target(path, url).exists()
+    ]
+    assert not missing, "pages refer to files that were not built:\n" + "\n".join(missing)
+
+
+def test_stylesheets_load_nothing_remote(site):
+    remote = []
+    for css in site.joinpath("_static").rglob("*.css"):
+        for url in CSS_REMOTE.findall(css.read_text(encoding="utf-8", errors="replace")):
+            remote.append(f"{css.relative_to(site)}: {url}")
+    assert not remote, "stylesheets load resources (fonts?) from the network:\n" + "\n".join(remote)
+
+
+def test_math_uses_the_local_mathjax(site, pages):
+    math_pages = {path: page for path, page in pages.items() if page.math}
+    assert math_pages, "no page has math: the check below would prove nothing"
+    assert site.joinpath("book", "glossary.html") in math_pages
+    problems = []
+    for path, page in math_pages.items():
+        mathjax = [src for src in page.scripts if "mathjax" in src.lower() or "tex-" in src.lower()]
+        if not mathjax:
+            problems.append(f"{path.relative_to(site)}: has math but loads no MathJax")
+        for src in mathjax:
+            target = _local_target(path, src)
+            if REMOTE.match(src):
+                problems.append(f"{path.relative_to(site)}: MathJax from the network: {src}")
+            elif "_static" not in Path(urlsplit(src).path).parts or not target.is_file():
+                problems.append(f"{path.relative_to(site)}: MathJax not in the built _static: {src}")
+    assert not problems, "\n".join(problems)
+    # The CommonHTML output needs its fonts next to it.
+    assert any(site.joinpath("_static", "mathjax", "output", "chtml", "fonts").iterdir())
+
+
+def test_api_page_documents_every_public_name(site, pages):
+    import lossbook
+
+    api = pages[site / "book" / "api.html"]
+    names = sorted(set(PUBLIC_LOSS_NAMES) | set(lossbook.__all__))
+    missing = [name for name in names if f"lossbook.{name}" not in api.ids]
+    assert not missing, f"book/api.html has no entry for: {missing}"
+
+
+def test_images_exist_and_have_alt_text(site, pages):
+    problems = []
+    for path, page in pages.items():
+        for img in page.images:
+            src = img.get("src", "")
+            if src.startswith("data:"):
+                continue
+            if not _local_target(path, src).is_file():
+                problems.append(f"{path.relative_to(site)}: missing image {src}")
+            alt = img.get("alt", "").strip()
+            if "_images/" in src and (not alt or alt == src or alt.endswith(Path(src).name)):
+                problems.append(f"{path.relative_to(site)}: image {Path(src).name} has no alt text")
+    assert not problems, "\n".join(problems)
+
+
+def test_tour_figures_are_numbered_and_captioned(site):
+    page = (site / "book" / "tour.html").read_text(encoding="utf-8")
+    for name in ("fig-tour-regression-losses", "fig-tour-classification-losses"):
+        match = re.search(rf'<figure[^>]*id="{name}".*?</figure>', page, re.DOTALL)
+        assert match, f"figure {name} not found in tour.html"
+        assert "<figcaption" in match.group(0), f"figure {name} has no caption"
