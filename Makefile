@@ -1,7 +1,7 @@
 # Loss Functions for Neural Networks: the book and the lossbook package.
 #
 #   make book        build the website into _build/html (creates .venv first if needed)
-#   make test        package tests + doctests, nbval over every notebook, build, site checks
+#   make test        package tests + doctests, nbval over every notebook, build, site and browser checks
 #
 # Conveniences: make lab, make notebooks, make bench, make clean, make distclean.
 # Every command uses .venv/bin/... explicitly: no activation needed.
@@ -24,11 +24,11 @@ export PYTHONHASHSEED := 0
 NOTEBOOKS := $(wildcard book/*.ipynb)
 
 .DEFAULT_GOAL := help
-.PHONY: help book test test-package test-notebooks test-site lab notebooks bench clean distclean kernel
+.PHONY: help book test test-package test-notebooks test-site test-browser chromium lab notebooks bench clean distclean kernel
 
 help:
 	@echo "make book       build the book into _build/html"
-	@echo "make test       run every test: package, doctests, notebooks (nbval), built site"
+	@echo "make test       run every test: package, doctests, notebooks (nbval), built site, browser"
 	@echo "make lab        open the notebooks in JupyterLab with the project's kernel"
 	@echo "make notebooks  re-execute every notebook in book/ in place"
 	@echo "make bench      time the losses (benchmarks/bench_losses.py)"
@@ -59,6 +59,7 @@ test: $(STAMP)
 	$(MAKE) test-notebooks
 	$(MAKE) book
 	$(MAKE) test-site
+	$(MAKE) test-browser
 
 # The package's tests and the doctests in lossbook/ (and tests/test_notebooks.py, which
 # checks that every notebook is stored executed, in order, without errors).
@@ -74,6 +75,21 @@ test-notebooks: $(STAMP)
 # Checks on the built website; fails (does not skip) if _build/html is missing.
 test-site: $(STAMP)
 	$(BIN)/python -m pytest tests/site
+
+# Every page of the built site in headless Chromium (Debian's, driven by Playwright): no
+# failed or outgoing request, no console error, images loaded, math typeset, links resolve.
+# Screenshots land in _build/screenshots/.
+test-browser: $(STAMP) chromium
+	rm -rf _build/screenshots
+	$(BIN)/python -m pytest -n $(JOBS) tests/browser
+
+# Debian's chromium, installed with apt when it is missing (as root, or through sudo).
+# Playwright never downloads a browser: the tests use this one.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	    SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
+	    echo "Installing Debian's chromium for the browser tests"; \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 
 # Jupyter refuses to run as root without --allow-root (containers, CI machines).
 LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
