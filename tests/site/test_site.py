@@ -9,7 +9,8 @@ If _build/html is missing every test here fails: it never skips.
   frame comes from the site itself (plain ``<a>`` links to references are fine);
 - math is typeset by the local copy of MathJax in _static/mathjax;
 - the API reference documents every public name of lossbook;
-- every image on a page exists and has alt text.
+- every image on a page exists and has alt text;
+- every internal link resolves: its file was built, and its #fragment is an id there.
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ class _Page(HTMLParser):
         self.resources: list[tuple[str, str, str]] = []  # (tag, attribute, url)
         self.scripts: list[str] = []
         self.images: list[dict] = []
+        self.links: list[str] = []
         self.ids: set[str] = set()
         self.math = 0
         self.inline_css: list[str] = []
@@ -94,6 +96,10 @@ class _Page(HTMLParser):
             self.scripts.append(a["src"])
         if tag == "img":
             self.images.append(a)
+        if tag == "a" and a.get("href"):
+            self.links.append(a["href"])
+        if tag == "a" and a.get("name"):
+            self.ids.add(a["name"])
         if tag == "link" and a.get("href"):
             rels = set(a.get("rel", "").lower().split())
             if not rels or not rels <= NAVIGATION_RELS:
@@ -257,3 +263,28 @@ def test_tour_figures_are_numbered_and_captioned(site):
         match = re.search(rf'<figure[^>]*id="{name}".*?</figure>', page, re.DOTALL)
         assert match, f"figure {name} not found in tour.html"
         assert "<figcaption" in match.group(0), f"figure {name} has no caption"
+
+
+def test_internal_links_resolve(site, pages):
+    """Every link from one page of the site to another (or within a page) resolves."""
+    broken = []
+    checked = 0
+    for page, parsed in pages.items():
+        for href in parsed.links:
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc or href.startswith(("mailto:", "javascript:")):
+                continue  # links that leave the site are not checked offline
+            target = _local_target(page, href) if parts.path else page
+            if target.is_dir():
+                target = target / "index.html"
+            where = f"{page.relative_to(site)}: {href}"
+            if not target.is_file():
+                broken.append(f"{where} (no such file)")
+                continue
+            checked += 1
+            if parts.fragment and target.suffix == ".html":
+                ids = pages[target].ids if target in pages else _parse(target).ids
+                if unquote(parts.fragment) not in ids:
+                    broken.append(f"{where} (no id {parts.fragment!r})")
+    assert checked > 100, f"only {checked} internal links found"
+    assert not broken, "broken internal links:\n" + "\n".join(broken)
