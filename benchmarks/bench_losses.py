@@ -8,8 +8,8 @@ Usage::
 
 The machine is shared and noisy, so only ratios measured side by side in this
 run mean anything: each timing is the best of several repeats of an
-auto-ranged loop, and the contenders for one row are timed one after the
-other. The script is not part of the tests; it prints the figures the
+auto-ranged loop, and the contenders for one row are timed in turns (one loop each, round after
+round). The script is not part of the tests; it prints the figures the
 README and the book quote, and checks them against the project's targets:
 
 * at n = 1e3 every loss is at least 5x faster than its scikit-learn counterpart;
@@ -38,11 +38,20 @@ import lossbook as lb
 N_CLASSES = 10
 
 
-def best_time(fn, repeat=5):
-    """Best seconds per call of ``fn`` over ``repeat`` auto-ranged loops."""
-    timer = timeit.Timer(fn)
-    number, _ = timer.autorange()
-    return min(timer.repeat(repeat, number)) / number
+def best_times(*fns, repeat=7):
+    """Best seconds per call of each of ``fns``, timed in turns.
+
+    Each function's loop count is auto-ranged once; then the functions take turns, one
+    loop each per round, for ``repeat`` rounds. Interleaving spreads a change in the
+    machine's load over all of them, so their ratios stay fair on a shared machine.
+    """
+    timers = [timeit.Timer(fn) for fn in fns]
+    numbers = [timer.autorange()[0] for timer in timers]
+    best = [float("inf")] * len(fns)
+    for _ in range(repeat):
+        for i, (timer, number) in enumerate(zip(timers, numbers)):
+            best[i] = min(best[i], timer.timeit(number) / number)
+    return best
 
 
 def make_data(n, seed=0):
@@ -161,9 +170,10 @@ def main(argv=None):
             if theirs is not None:
                 np.testing.assert_allclose(ours(), theirs(), rtol=1e-9)
             np.testing.assert_allclose(ours(), oneliner(), rtol=1e-9)
-            t_ours = best_time(ours)
-            t_skl = best_time(theirs) if theirs is not None else None
-            t_np = best_time(oneliner)
+            if theirs is not None:
+                t_ours, t_skl, t_np = best_times(ours, theirs, oneliner)
+            else:
+                (t_ours, t_np), t_skl = best_times(ours, oneliner), None
             skl_ratio = t_skl / t_ours if t_skl else None
             np_ratio = t_ours / t_np
             table.append((name, n, t_ours, skl_ratio, np_ratio))
@@ -191,7 +201,7 @@ def main(argv=None):
         (v1, g1), (v2, g2) = ours(), ref()
         np.testing.assert_allclose(v1, v2, rtol=1e-12)
         np.testing.assert_allclose(g1, g2, rtol=1e-12, atol=1e-18)
-        t_ours, t_ref = best_time(ours), best_time(ref)
+        t_ours, t_ref = best_times(ours, ref)
         ratio = t_ours / t_ref
         table.append((name + " value_and_gradient", n, t_ours, None, ratio))
         print(f"{name:<44}{n:>9}  {t_ours * 1e6:>8.1f}us  {'':>10}  {ratio:>8.2f}x")
