@@ -1,6 +1,6 @@
 """Fixtures for the browser tests: the built site over HTTP, and one headless Chromium.
 
-- ``site``: _build/html, or a failure (never a skip) if the book was not built.
+- ``site`` (tests/conftest.py): _build/html, or a failure if the book was not built.
 - ``server``: a ``http.server`` on 127.0.0.1 at a free port, serving _build/html, for the
   whole session; stopped at the end.
 - ``browser``: Debian's ``chromium`` (``shutil.which("chromium")``) driven by pip's
@@ -18,9 +18,8 @@ import threading
 from pathlib import Path
 
 import pytest
+from built_site import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
-HTML = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 
 CHROMIUM_ARGS = [
@@ -47,13 +46,6 @@ def chromium_path() -> str | None:
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - the base class's name
         pass
-
-
-@pytest.fixture(scope="session")
-def site() -> Path:
-    if not (HTML / "index.html").is_file():
-        pytest.fail(f"{HTML / 'index.html'} is missing: build the book first (make book)", pytrace=False)
-    return HTML
 
 
 @pytest.fixture(scope="session")

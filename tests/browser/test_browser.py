@@ -22,62 +22,19 @@ search page lists results.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
+from built_site import HTML, built_pages, local_target, parse
 
-
-HTML = Path(__file__).resolve().parents[2] / "_build" / "html"
 VIEWPORT = {"width": 1280, "height": 900}
 TIMEOUT_MS = 20_000
 # Raw TeX delimiters that must not survive typesetting (outside code blocks).
 RAW_MATH = ("$$", "\\(", "\\)", "\\[", "\\]")
 
 
-class _Static(HTMLParser):
-    """What the built HTML file says: ids, math markup, a meta refresh."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.ids: set[str] = set()
-        self.math = 0
-        self.refresh: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        a = {k: (v or "") for k, v in attrs}
-        if a.get("id"):
-            self.ids.add(a["id"])
-        if tag == "a" and a.get("name"):
-            self.ids.add(a["name"])
-        if "math" in a.get("class", "").split():
-            self.math += 1
-        if tag == "meta" and a.get("http-equiv", "").lower() == "refresh":
-            match = re.search(r"url\s*=\s*(\S+)", a.get("content", ""), re.IGNORECASE)
-            if match:
-                self.refresh = match.group(1).strip("'\"")
-
-
-@lru_cache(maxsize=None)
-def static(path: Path) -> _Static:
-    parser = _Static()
-    parser.feed(path.read_text(encoding="utf-8"))
-    parser.close()
-    return parser
-
-
-def built_pages() -> list[str]:
-    """Every HTML page of the site (not the HTML shipped inside _static), relative to it."""
-    if not HTML.is_dir():
-        return []
-    return sorted(
-        p.relative_to(HTML).as_posix() for p in HTML.rglob("*.html") if "_static" not in p.relative_to(HTML).parts
-    )
-
-
-PAGES = built_pages()
+PAGES = [p.relative_to(HTML).as_posix() for p in built_pages()]
 
 
 def test_site_has_pages(site):
@@ -110,13 +67,6 @@ MATH_STATE = """() => {
 }"""
 
 LINKS = """() => [...document.querySelectorAll("a[href]")].map(a => [a.getAttribute("href"), a.href])"""
-
-
-def _target_file(site: Path, path: str) -> Path:
-    target = site / unquote(path).lstrip("/")
-    if path.endswith("/") or target.is_dir():
-        target = target / "index.html"
-    return target
 
 
 def _open(browser, server):
@@ -152,7 +102,7 @@ def test_page(name, site, server, browser, screenshots):
     path = site / name
     if not path.is_file():
         pytest.fail(f"{path} is missing: build the book first (make book)", pytrace=False)
-    info = static(path)
+    info = parse(path)
     context, page, problems = _open(browser, server)
     try:
         response = page.goto(urljoin(server, name), wait_until="load")
@@ -188,12 +138,12 @@ def test_page(name, site, server, browser, screenshots):
                 if parts.scheme in ("http", "https") and parts.hostname in ("127.0.0.1", "localhost"):
                     problems.append(f"link to another local server: {raw}")
                 continue
-            target = _target_file(site, parts.path)
+            target = local_target(site, parts.path.lstrip("/"))
             if not target.is_file():
                 problems.append(f"broken link: {raw} (no {target.relative_to(site)})")
             elif parts.fragment and target.suffix == ".html":
                 fragment = unquote(parts.fragment)
-                if fragment not in static(target).ids:
+                if fragment not in parse(target).ids:
                     problems.append(f"broken link: {raw} (no id {fragment!r} in {target.relative_to(site)})")
 
         shot = screenshots / Path(name).with_suffix(".png")

@@ -16,15 +16,13 @@ If _build/html is missing every test here fails: it never skips.
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
+from built_site import CSS_REMOTE, REMOTE, ROOT, Page, built_pages, local_target, parse
 
-ROOT = Path(__file__).resolve().parents[2]
-HTML = ROOT / "_build" / "html"
 TOC = ROOT / "_toc.yml"
 
 # The public losses and helpers that the API page must document (DESIGN.md).
@@ -47,88 +45,6 @@ PUBLIC_LOSS_NAMES = [
     "cross_entropy",
     "kl_divergence",
 ]
-
-# <link rel=...> values that only point somewhere and load nothing.
-NAVIGATION_RELS = {"index", "search", "next", "prev", "canonical", "alternate", "author", "license", "help", "top", "up"}
-# Attributes through which a page loads a resource, per tag.
-RESOURCE_ATTRS = {
-    "script": ("src",),
-    "img": ("src", "srcset"),
-    "source": ("src", "srcset"),
-    "iframe": ("src",),
-    "frame": ("src",),
-    "embed": ("src",),
-    "object": ("data",),
-    "video": ("src", "poster"),
-    "audio": ("src",),
-    "track": ("src",),
-    "input": ("src",),
-}
-REMOTE = re.compile(r"^\s*(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//")  # http://, https://, //host
-CSS_REMOTE = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])\s*((?:https?:)?//[^'")\s]+)""", re.IGNORECASE)
-
-
-class _Page(HTMLParser):
-    """Collects the resources a page loads, its images, ids and math."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.resources: list[tuple[str, str, str]] = []  # (tag, attribute, url)
-        self.scripts: list[str] = []
-        self.images: list[dict] = []
-        self.links: list[str] = []
-        self.ids: set[str] = set()
-        self.math = 0
-        self.inline_css: list[str] = []
-        self._in_style = False
-
-    def handle_starttag(self, tag, attrs):
-        a = {k: (v or "") for k, v in attrs}
-        if "id" in a:
-            self.ids.add(a["id"])
-        if "math" in a.get("class", "").split():
-            self.math += 1
-        if "style" in a:
-            self.inline_css.append(a["style"])
-        if tag == "style":
-            self._in_style = True
-        if tag == "script" and a.get("src"):
-            self.scripts.append(a["src"])
-        if tag == "img":
-            self.images.append(a)
-        if tag == "a" and a.get("href"):
-            self.links.append(a["href"])
-        if tag == "a" and a.get("name"):
-            self.ids.add(a["name"])
-        if tag == "link" and a.get("href"):
-            rels = set(a.get("rel", "").lower().split())
-            if not rels or not rels <= NAVIGATION_RELS:
-                self.resources.append((tag, "href", a["href"]))
-        for attr in RESOURCE_ATTRS.get(tag, ()):
-            if a.get(attr):
-                if attr == "srcset":
-                    for part in a[attr].split(","):
-                        if part.strip():
-                            self.resources.append((tag, attr, part.split()[0]))
-                else:
-                    self.resources.append((tag, attr, a[attr]))
-
-    def handle_endtag(self, tag):
-        if tag == "style":
-            self._in_style = False
-
-    def handle_data(self, data):
-        if self._in_style:
-            self.inline_css.append(data)
-
-
-def _parse(path: Path) -> _Page:
-    page = _Page()
-    page.feed(path.read_text(encoding="utf-8"))
-    page.close()
-    return page
-
-
 def _toc_entries() -> list[str]:
     toc = yaml.safe_load(TOC.read_text(encoding="utf-8"))
     found = [toc["root"]]
@@ -145,23 +61,9 @@ def _toc_entries() -> list[str]:
     return [re.sub(r"\.(md|ipynb)$", "", entry) for entry in found]
 
 
-def _local_target(page: Path, url: str) -> Path:
-    """The file a relative URL on ``page`` points to (query and fragment dropped)."""
-    return (page.parent / unquote(urlsplit(url).path)).resolve()
-
-
 @pytest.fixture(scope="module")
-def site() -> Path:
-    if not (HTML / "index.html").is_file():
-        pytest.fail(f"{HTML / 'index.html'} is missing: build the book first (make book)", pytrace=False)
-    return HTML
-
-
-@pytest.fixture(scope="module")
-def pages(site) -> dict[Path, _Page]:
-    # Skip the HTML that ships inside _static (theme templates, MathJax test pages).
-    files = sorted(p for p in site.rglob("*.html") if "_static" not in p.relative_to(site).parts)
-    return {p: _parse(p) for p in files}
+def pages(site) -> dict[Path, Page]:
+    return {p: parse(p) for p in built_pages(site)}
 
 
 def test_index_exists_and_opens_the_book(site):
@@ -200,7 +102,7 @@ def test_local_resources_exist(site, pages):
         f"{path.relative_to(site)}: <{tag} {attr}={url!r}>"
         for path, page in pages.items()
         for tag, attr, url in page.resources
-        if not REMOTE.match(url) and not url.startswith("data:") and not _local_target(path, url).exists()
+        if not REMOTE.match(url) and not url.startswith("data:") and not local_target(path.parent, url).exists()
     ]
     assert not missing, "pages refer to files that were not built:\n" + "\n".join(missing)
 
@@ -223,7 +125,7 @@ def test_math_uses_the_local_mathjax(site, pages):
         if not mathjax:
             problems.append(f"{path.relative_to(site)}: has math but loads no MathJax")
         for src in mathjax:
-            target = _local_target(path, src)
+            target = local_target(path.parent, src)
             if REMOTE.match(src):
                 problems.append(f"{path.relative_to(site)}: MathJax from the network: {src}")
             elif "_static" not in Path(urlsplit(src).path).parts or not target.is_file():
@@ -249,7 +151,7 @@ def test_images_exist_and_have_alt_text(site, pages):
             src = img.get("src", "")
             if src.startswith("data:"):
                 continue
-            if not _local_target(path, src).is_file():
+            if not local_target(path.parent, src).is_file():
                 problems.append(f"{path.relative_to(site)}: missing image {src}")
             alt = img.get("alt", "").strip()
             if "_images/" in src and (not alt or alt == src or alt.endswith(Path(src).name)):
@@ -274,16 +176,14 @@ def test_internal_links_resolve(site, pages):
             parts = urlsplit(href)
             if parts.scheme or parts.netloc or href.startswith(("mailto:", "javascript:")):
                 continue  # links that leave the site are not checked offline
-            target = _local_target(page, href) if parts.path else page
-            if target.is_dir():
-                target = target / "index.html"
+            target = local_target(page.parent, href) if parts.path else page
             where = f"{page.relative_to(site)}: {href}"
             if not target.is_file():
                 broken.append(f"{where} (no such file)")
                 continue
             checked += 1
             if parts.fragment and target.suffix == ".html":
-                ids = pages[target].ids if target in pages else _parse(target).ids
+                ids = parse(target).ids
                 if unquote(parts.fragment) not in ids:
                     broken.append(f"{where} (no id {parts.fragment!r})")
     assert checked > 100, f"only {checked} internal links found"
