@@ -711,7 +711,7 @@ class InteractiveFigure:
             f'<p class="{CSS_CLASS}-text" data-text="{name}">{html.escape(text.get(name, ""))}</p>' for name in self.texts
         ]
         parts.append(
-            f'<p class="{CSS_CLASS}-note">Shown at {html.escape(self._setting_text())}. '
+            f'<p class="{CSS_CLASS}-note">Setting shown: {html.escape(self._setting_text())}. '
             "On the book's website this figure has controls to move.</p>"
         )
         parts.append(f'<script type="application/json" class="{CSS_CLASS}-data">{_script_json(self.spec())}</script>')
@@ -766,11 +766,11 @@ def read_html(html_text):
     return figures
 
 
-def frame_of(spec, sensitive, state):
-    """The merged frame of a figure read by :func:`read_html`, at control indices ``state``.
+def active_controls(spec, state):
+    """The names of the controls in use (shown) at control indices ``state``, in order.
 
-    ``state`` maps control names to indices (missing ones: the initial index).
-    This is the page loader's lookup, written in Python for the tests.
+    ``spec`` is a figure read by :func:`read_html`; ``state`` maps control names to
+    indices (missing ones: the initial index).
     """
     controls = {c["name"]: c for c in spec["controls"]}
     full = {name: c["initial"] for name, c in controls.items()}
@@ -781,6 +781,22 @@ def frame_of(spec, sensitive, state):
             controls[other]["values"][full[other]] in allowed and active(other)
             for other, allowed in controls[name]["when"].items()
         )
+
+    return [name for name in controls if active(name)]
+
+
+def frame_of(spec, sensitive, state):
+    """The merged frame of a figure read by :func:`read_html`, at control indices ``state``.
+
+    ``state`` maps control names to indices (missing ones: the initial index).
+    This is the page loader's lookup, written in Python for the tests.
+    """
+    full = {c["name"]: c["initial"] for c in spec["controls"]}
+    full.update(state)
+    in_use = set(active_controls(spec, full))
+
+    def active(name):
+        return name in in_use
 
     data = {src: dict(cols) for src, cols in spec["sources"].items()}
     text = {}

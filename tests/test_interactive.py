@@ -340,7 +340,7 @@ def test_html_has_the_static_picture_alt_text_and_no_executable_script():
     html = small_figure()._repr_mimebundle_()["text/html"]
     assert re.search(r'<img class="lossbook-interactive-static" src="data:image/png;base64,[A-Za-z0-9+/=]+" alt="A line.">', html)
     assert '<p class="lossbook-interactive-text" data-text="t">value p</p>' in html
-    assert "Shown at a = 1; b = p." in html
+    assert "Setting shown: a = 1; b = p." in html
     scripts = re.findall(r"<script([^>]*)>", html)
     assert scripts and all('type="application/json"' in s for s in scripts)
 
