@@ -58,7 +58,7 @@
 
     const live = element("div", { class: CLASS + "-live" });
     const box = element("div", { class: CLASS + "-controls" });
-    const plot = element("div", { class: CLASS + "-plot", id: id + "-plot", role: "img", "aria-label": spec.alt });
+    const plot = element("div", { class: CLASS + "-plot", id: id + "-plot", role: "figure", "aria-label": spec.alt });
     live.append(box, plot);
     container.insertBefore(live, container.firstChild);
 
