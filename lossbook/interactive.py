@@ -82,6 +82,9 @@ __all__ = [
     "outlier_figure",
     "threshold_figure",
     "learning_rate_figure",
+    "read_html",
+    "frame_of",
+    "active_controls",
     "SIGNIFICANT_DIGITS",
 ]
 
