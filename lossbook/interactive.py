@@ -608,7 +608,7 @@ class InteractiveFigure:
             )
             p.toolbar.logo = None
             for layer in panel.layers:
-                legend = {"legend_label": layer.label} if layer.label else {}
+                legend = {"legend_label": layer.label} if layer.label and panel.legend else {}
                 if isinstance(layer, Line):
                     renderer = p.line(
                         layer.x, layer.y, source=sources[layer.source], color=layer.color,

@@ -81,10 +81,8 @@ def test_files_are_added_to_pages_with_figures(run):
     app = SimpleNamespace(env=env, add_js_file=lambda name, **k: added.append((name, k)),
                           add_css_file=lambda name, **k: added.append((name, k)))
     interactive_figures.add_files(app, "figures", "page.html", {}, None)
-    version = interactive_figures.bokeh_version()
-    assert [name for name, _ in added] == ["lossbook-interactive/style.css", f"lossbook-interactive/bokeh-{version}.min.js",
-                                           "lossbook-interactive/loader.js"]
-    assert added[1][1]["priority"] < added[2][1]["priority"]  # BokehJS before the loader
+    assert added == [("lossbook-interactive/style.css", {}),
+                     ("lossbook-interactive/loader.js", {"defer": "defer", "data-bokeh": interactive_figures.bokeh_version()})]
 
 
 def test_a_figure_without_caption_is_a_warning(run):

@@ -10,9 +10,10 @@ extension makes those outputs move on the website:
   its page, and it must have been made with the Bokeh that is installed (otherwise
   ``make notebooks`` has not been run since Bokeh changed). Each problem is a Sphinx
   warning, so an error under ``-W``.
-- On the pages that hold one, and only there, it adds three files to the page's head:
+- On the pages that hold one, and only there, it adds ``style.css`` and ``loader.js``
+  (beside this file) to the page's head; once the page has loaded, the loader fetches
   BokehJS (``bokeh-VERSION.min.js``, copied from the installed ``bokeh`` package, so it
-  always matches the Python side), ``loader.js`` and ``style.css`` (beside this file).
+  always matches the Python side) from the same folder.
 - After the build it copies those three files once into
   ``_build/html/_static/lossbook-interactive/``; nothing is fetched from a CDN.
 
@@ -125,10 +126,9 @@ def merge(app: Sphinx, env, docnames, other) -> None:
 def add_files(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     if pagename not in getattr(app.env, "lossbook_interactive", {}):
         return
-    base = f"{STATIC_DIR}/"
-    app.add_css_file(base + STYLE)
-    app.add_js_file(base + f"bokeh-{bokeh_version()}.min.js", priority=600, defer="defer")
-    app.add_js_file(base + LOADER, priority=601, defer="defer")
+    app.add_css_file(f"{STATIC_DIR}/{STYLE}")
+    # The loader fetches bokeh-VERSION.min.js from its own folder once the page has loaded.
+    app.add_js_file(f"{STATIC_DIR}/{LOADER}", defer="defer", **{"data-bokeh": bokeh_version()})
 
 
 def copy_files(app: Sphinx, exception) -> None:

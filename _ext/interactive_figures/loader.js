@@ -6,8 +6,9 @@
  * machine). For each figure this script
  *   - builds one labelled HTML control per control of the figure: <input type="range"> for
  *     a slider (arrow keys move one step, Home and End to the ends), <select> for a list;
- *   - embeds the Bokeh plot (BokehJS, served from this site's _static) above the text, and
- *     hides the static picture, which printing still shows;
+ *   - embeds the Bokeh plot above the text, and hides the static picture, which printing
+ *     still shows. BokehJS (served beside this file in the site's _static) is loaded after
+ *     the page, so the text and the static pictures show first;
  *   - when a control moves, looks up the frame of the new setting in each group of frames
  *     (key "name=index&..." over the group's controls that are in use) and hands its
  *     arrays to the plot's data sources, and its lines of text to the text under the plot.
@@ -129,18 +130,25 @@
     container.classList.add("is-live");
   }
 
+  // BokehJS sits beside this file; its name carries the version (data-bokeh on this script).
+  const self = document.currentScript;
+  const bokehUrl = new URL("bokeh-" + self.dataset.bokeh + ".min.js", self.src).href;
+
   function start() {
     const figures = document.querySelectorAll("div." + CLASS);
     if (figures.length === 0) return;
-    if (typeof Bokeh === "undefined") {
-      console.error("interactive figures: BokehJS did not load");
-      return;
-    }
-    for (const container of figures) {
-      setup(container).catch((error) => console.error("interactive figure " + container.dataset.name + ": " + error));
-    }
+    // Loaded after the page, so the text and the static pictures show first.
+    const script = document.createElement("script");
+    script.src = bokehUrl;
+    script.addEventListener("error", () => console.error("interactive figures: BokehJS did not load from " + bokehUrl));
+    script.addEventListener("load", () => {
+      for (const container of figures) {
+        setup(container).catch((error) => console.error("interactive figure " + container.dataset.name + ": " + error));
+      }
+    });
+    document.head.append(script);
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else start();
+  if (document.readyState === "complete") start();
+  else window.addEventListener("load", start);
 })();
