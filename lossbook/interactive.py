@@ -61,7 +61,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import itertools
 import json
 import math
 import numbers
@@ -206,10 +205,14 @@ class Control:
                 f"labels of control {self.name!r} must be {len(values)} non-empty strings; got {self.labels!r}."
             )
         if self.kind not in ("slider", "select"):
-            raise ValueError(f"kind of control {self.name!r} must be 'slider' or 'select'; got {self.kind!r}.")
+            raise ValueError(
+                f"kind of control {self.name!r} must be 'slider' or 'select'; got {self.kind!r}."
+            )
         initial = values[0] if self.initial is None and None not in values else _json_value(self.initial)
         if initial not in values:
-            raise ValueError(f"initial value of control {self.name!r} must be one of {values!r}; got {self.initial!r}.")
+            raise ValueError(
+                f"initial value of control {self.name!r} must be one of {values!r}; got {self.initial!r}."
+            )
         when = {}
         for other, allowed in (self.when or {}).items():
             when[_check_name(other, "a name in `when`")] = tuple(_json_value(v) for v in allowed)
@@ -296,7 +299,9 @@ class Panel:
             if value is not None:
                 low, high = (float(v) for v in value)
                 if not low < high or (name == "y_range" and self.y_log and low <= 0):
-                    raise ValueError(f"{name} must be (low, high) with low < high (> 0 on a log axis); got {value!r}.")
+                    raise ValueError(
+                        f"{name} must be (low, high) with low < high (> 0 on a log axis); got {value!r}."
+                    )
                 object.__setattr__(self, name, (low, high))
 
 
@@ -320,7 +325,9 @@ class Group:
     compute: Callable[[dict], Mapping]
 
     def __post_init__(self):
-        object.__setattr__(self, "controls", tuple(_check_name(c, "a Group's control") for c in self.controls))
+        object.__setattr__(
+            self, "controls", tuple(_check_name(c, "a Group's control") for c in self.controls)
+        )
         if not callable(self.compute):
             raise TypeError(f"compute must be a callable taking the settings; got {self.compute!r}.")
 
@@ -375,7 +382,9 @@ class InteractiveFigure:
                     raise ValueError(f"control {c.name!r}: `when` names an unknown control {other!r}.")
                 unknown = set(map(json.dumps, allowed)) - set(map(json.dumps, self._by_name[other].values))
                 if unknown:
-                    raise ValueError(f"control {c.name!r}: `when` has values {sorted(unknown)} that {other!r} never takes.")
+                    raise ValueError(
+                        f"control {c.name!r}: `when` has values {sorted(unknown)} that {other!r} never takes."
+                    )
         self._ordered = self._dependency_order()
         self.panels = tuple(panels)
         if not self.panels or not all(isinstance(p, Panel) for p in self.panels):
@@ -385,7 +394,9 @@ class InteractiveFigure:
             raise ValueError(f"height must be an int from 100 to 1200 pixels; got {height!r}.")
         self.height = int(height)
         self.sources = {
-            _check_name(src, "a source name"): {col: _column(v, f"sources[{src!r}][{col!r}]") for col, v in cols.items()}
+            _check_name(src, "a source name"): {
+                col: _column(v, f"sources[{src!r}][{col!r}]") for col, v in cols.items()
+            }
             for src, cols in (sources or {}).items()
         }
         self.groups = []
@@ -425,7 +436,9 @@ class InteractiveFigure:
         while pending:
             ready = [c for c in pending if set(c.when) <= placed]
             if not ready:
-                raise ValueError(f"the `when` of controls {[c.name for c in pending]} depend on each other in a cycle.")
+                raise ValueError(
+                    f"the `when` of controls {[c.name for c in pending]} depend on each other in a cycle."
+                )
             for c in ready:
                 ordered.append(c)
                 placed.add(c.name)
@@ -468,7 +481,9 @@ class InteractiveFigure:
             key = self._key(group.controls, state)
             if key in frames.frames:
                 continue
-            settings = {c: self._by_name[c].values[state[c]] for c in group.controls if self._active(c, state)}
+            settings = {
+                c: self._by_name[c].values[state[c]] for c in group.controls if self._active(c, state)
+            }
             raw = group.compute(dict(settings))
             if not isinstance(raw, Mapping) or set(raw) - {"data", "text", "rounding_sensitive"}:
                 raise ValueError(
@@ -486,7 +501,9 @@ class InteractiveFigure:
             if raw.get("text"):
                 unknown = set(raw["text"]) - set(self.texts)
                 if unknown:
-                    raise ValueError(f"frame text {sorted(unknown)} is not among the figure's texts {self.texts}.")
+                    raise ValueError(
+                        f"frame text {sorted(unknown)} is not among the figure's texts {self.texts}."
+                    )
                 frame["text"] = {k: _check_text(v, f"text {k!r}") for k, v in raw["text"].items()}
             frames.frames[key] = frame
             if raw.get("rounding_sensitive"):
@@ -503,7 +520,9 @@ class InteractiveFigure:
                 raise ValueError(f"unknown control {name!r}; the controls are {list(self._by_name)}.")
             value = _json_value(value)
             if value not in self._by_name[name].values:
-                raise ValueError(f"{value!r} is not a value of control {name!r}: {self._by_name[name].values!r}.")
+                raise ValueError(
+                    f"{value!r} is not a value of control {name!r}: {self._by_name[name].values!r}."
+                )
             state[name] = self._by_name[name].values.index(value)
         return state
 
@@ -535,7 +554,9 @@ class InteractiveFigure:
                     merged = {**self.sources.get(src, {}), **cols}
                     if len({len(v) for v in merged.values()}) > 1:
                         lengths = {k: len(v) for k, v in merged.items()}
-                        raise ValueError(f"the columns of source {src!r} differ in length in a frame: {lengths}.")
+                        raise ValueError(
+                            f"the columns of source {src!r} differ in length in a frame: {lengths}."
+                        )
         initial = self.frame()["data"]
         for panel in self.panels:
             for layer in panel.layers:
@@ -558,7 +579,10 @@ class InteractiveFigure:
             "texts": list(self.texts),
             "sources": self.sources,
             "groups": [
-                {"controls": list(g.controls), "frames": {k: f for k, f in g.frames.items() if k not in g.sensitive}}
+                {
+                    "controls": list(g.controls),
+                    "frames": {k: f for k, f in g.frames.items() if k not in g.sensitive},
+                }
                 for g in self.groups
             ],
             "bokeh": self.bokeh_json(),
@@ -567,7 +591,9 @@ class InteractiveFigure:
     def sensitive_spec(self):
         """The rounding-sensitive frames, by group index (None if there are none)."""
         groups = {
-            str(i): {k: g.frames[k] for k in sorted(g.sensitive)} for i, g in enumerate(self.groups) if g.sensitive
+            str(i): {k: g.frames[k] for k in sorted(g.sensitive)}
+            for i, g in enumerate(self.groups)
+            if g.sensitive
         }
         return {"groups": groups} if groups else None
 
@@ -582,7 +608,9 @@ class InteractiveFigure:
 
         data = self.frame()["data"]
         sources = {
-            src: ColumnDataSource(data={c: [np.nan if v is None else v for v in col] for c, col in cols.items()}, name=src)
+            src: ColumnDataSource(
+                data={c: [np.nan if v is None else v for v in col] for c, col in cols.items()}, name=src
+            )
             for src, cols in data.items()
         }
         plots = []
@@ -611,19 +639,34 @@ class InteractiveFigure:
                 legend = {"legend_label": layer.label} if layer.label and panel.legend else {}
                 if isinstance(layer, Line):
                     renderer = p.line(
-                        layer.x, layer.y, source=sources[layer.source], color=layer.color,
-                        line_dash=layer.dash, line_width=layer.width, **legend,
+                        layer.x,
+                        layer.y,
+                        source=sources[layer.source],
+                        color=layer.color,
+                        line_dash=layer.dash,
+                        line_width=layer.width,
+                        **legend,
                     )
                 else:
                     renderer = p.scatter(
-                        layer.x, layer.y, source=sources[layer.source], marker=layer.marker,
-                        size=layer.size, line_color=layer.color,
-                        fill_color=layer.color if layer.filled else None, **legend,
+                        layer.x,
+                        layer.y,
+                        source=sources[layer.source],
+                        marker=layer.marker,
+                        size=layer.size,
+                        line_color=layer.color,
+                        fill_color=layer.color if layer.filled else None,
+                        **legend,
                     )
-                p.add_tools(HoverTool(renderers=[renderer], tooltips=[
-                    (panel.x_label or layer.x, f"@{{{layer.x}}}{{0.000}}"),
-                    (layer.label or panel.y_label or layer.y, f"@{{{layer.y}}}{{0.000}}"),
-                ]))
+                p.add_tools(
+                    HoverTool(
+                        renderers=[renderer],
+                        tooltips=[
+                            (panel.x_label or layer.x, f"@{{{layer.x}}}{{0.000}}"),
+                            (layer.label or panel.y_label or layer.y, f"@{{{layer.y}}}{{0.000}}"),
+                        ],
+                    )
+                )
             if panel.legend and any(layer.label for layer in panel.layers):
                 p.legend.location = panel.legend
                 p.legend.click_policy = "hide"
@@ -649,7 +692,10 @@ class InteractiveFigure:
 
         def walk(node):
             if isinstance(node, dict):
-                return {k: rename(v) if k in ("id", "root_id") and isinstance(v, str) else walk(v) for k, v in node.items()}
+                return {
+                    k: rename(v) if k in ("id", "root_id") and isinstance(v, str) else walk(v)
+                    for k, v in node.items()
+                }
             if isinstance(node, list):
                 return [walk(v) for v in node]
             return node
@@ -672,12 +718,25 @@ class InteractiveFigure:
                 x = np.array([np.nan if v is None else v for v in cols[layer.x]], dtype=float)
                 y = np.array([np.nan if v is None else v for v in cols[layer.y]], dtype=float)
                 if isinstance(layer, Line):
-                    ax.plot(x, y, color=layer.color, linestyle=_DASHES[layer.dash],
-                            linewidth=layer.width * 0.75, label=layer.label)
+                    ax.plot(
+                        x,
+                        y,
+                        color=layer.color,
+                        linestyle=_DASHES[layer.dash],
+                        linewidth=layer.width * 0.75,
+                        label=layer.label,
+                    )
                 else:
-                    ax.scatter(x, y, s=layer.size**2 * 0.5, marker=_MARKERS[layer.marker],
-                               edgecolors=layer.color, facecolors=layer.color if layer.filled else "none",
-                               label=layer.label, zorder=3)
+                    ax.scatter(
+                        x,
+                        y,
+                        s=layer.size**2 * 0.5,
+                        marker=_MARKERS[layer.marker],
+                        edgecolors=layer.color,
+                        facecolors=layer.color if layer.filled else "none",
+                        label=layer.label,
+                        zorder=3,
+                    )
             if panel.y_log:
                 ax.set_yscale("log")
             if panel.x_range:
@@ -689,14 +748,19 @@ class InteractiveFigure:
                 ax.set_title(panel.title, fontsize=10)
             ax.grid(alpha=0.3)
             if panel.legend and any(layer.label for layer in panel.layers):
-                ax.legend(fontsize=8, loc=panel.legend.replace("_", " ").replace("top", "upper").replace("bottom", "lower"))
+                ax.legend(
+                    fontsize=8,
+                    loc=panel.legend.replace("_", " ").replace("top", "upper").replace("bottom", "lower"),
+                )
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", metadata={"Software": None})
         return buffer.getvalue()
 
     def _setting_text(self):
         state = self._initial_state()
-        parts = [f"{c.label} = {c.labels[state[c.name]]}" for c in self.controls if self._active(c.name, state)]
+        parts = [
+            f"{c.label} = {c.labels[state[c.name]]}" for c in self.controls if self._active(c.name, state)
+        ]
         return "; ".join(parts)
 
     def to_html(self, png=None):
@@ -711,13 +775,16 @@ class InteractiveFigure:
             f'alt="{html.escape(self.alt)}">',
         ]
         parts += [
-            f'<p class="{CSS_CLASS}-text" data-text="{name}">{html.escape(text.get(name, ""))}</p>' for name in self.texts
+            f'<p class="{CSS_CLASS}-text" data-text="{name}">{html.escape(text.get(name, ""))}</p>'
+            for name in self.texts
         ]
         parts.append(
             f'<p class="{CSS_CLASS}-note">Setting shown: {html.escape(self._setting_text())}. '
             "On the book's website this figure has controls to move.</p>"
         )
-        parts.append(f'<script type="application/json" class="{CSS_CLASS}-data">{_script_json(self.spec())}</script>')
+        parts.append(
+            f'<script type="application/json" class="{CSS_CLASS}-data">{_script_json(self.spec())}</script>'
+        )
         sensitive = self.sensitive_spec()
         if sensitive:
             parts.append(
@@ -754,7 +821,9 @@ def read_html(html_text):
     and for the site's build checks.
     """
     pattern = re.compile(
-        r'<script type="application/json" class="' + CSS_CLASS + r'-data"( data-rounding-sensitive="true")?>(.*?)</script>',
+        r'<script type="application/json" class="'
+        + CSS_CLASS
+        + r'-data"( data-rounding-sensitive="true")?>(.*?)</script>',
         re.DOTALL,
     )
     figures = []
@@ -832,8 +901,16 @@ def _default_explorer_entries():
         ("Quantile (pinball)", "quantile", {"quantile": (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)}),
         ("Binary cross-entropy", "binary_cross_entropy_with_logits", {}),
         ("Hinge", "hinge", {}),
-        ("Sigmoid focal", "sigmoid_focal", {"gamma": (0.0, 0.5, 1.0, 2.0, 5.0), "alpha": (None, 0.25, 0.5, 0.75)}),
-        ("Label smoothing (softmax CE)", "softmax_cross_entropy", {"label_smoothing": (0.0, 0.05, 0.1, 0.2, 0.3)}),
+        (
+            "Sigmoid focal",
+            "sigmoid_focal",
+            {"gamma": (0.0, 0.5, 1.0, 2.0, 5.0), "alpha": (None, 0.25, 0.5, 0.75)},
+        ),
+        (
+            "Label smoothing (softmax CE)",
+            "softmax_cross_entropy",
+            {"label_smoothing": (0.0, 0.05, 0.1, 0.2, 0.3)},
+        ),
     ]
 
 
@@ -912,7 +989,9 @@ def loss_explorer(entries=None, *, x=None, name="loss-explorer", alt=None, initi
         try:
             label, loss, grids = entry
         except (TypeError, ValueError):
-            raise ValueError(f"each entry must be (label, loss, {{option: values}}); got {entry!r}.") from None
+            raise ValueError(
+                f"each entry must be (label, loss, {{option: values}}); got {entry!r}."
+            ) from None
         loss = get_loss(loss)
         _explorer_curves(loss, x[:2], {})  # refuses losses of probabilities early
         loss_id = loss.name if loss.name not in ids else f"{loss.name}_{len(ids)}"
@@ -923,13 +1002,15 @@ def loss_explorer(entries=None, *, x=None, name="loss-explorer", alt=None, initi
             if option not in loss.options:
                 raise ValueError(f"{loss.name} has no option {option!r}; its options: {list(loss.options)}.")
             default = loss.options[option]
-            option_controls.append(Control(
-                f"{loss_id}_{option}",
-                f"{label}: {OPTION_SYMBOLS.get(option, option)} ({option.replace('_', ' ')})",
-                values=values,
-                initial=default if default in tuple(values) else list(values)[len(values) // 2],
-                when={"loss": [loss_id]},
-            ))
+            option_controls.append(
+                Control(
+                    f"{loss_id}_{option}",
+                    f"{label}: {OPTION_SYMBOLS.get(option, option)} ({option.replace('_', ' ')})",
+                    values=values,
+                    initial=default if default in tuple(values) else list(values)[len(values) // 2],
+                    when={"loss": [loss_id]},
+                )
+            )
     if initial not in ids:
         initial = ids[0]
     by_id = dict(zip(ids, zip(losses, labels)))
@@ -938,18 +1019,24 @@ def loss_explorer(entries=None, *, x=None, name="loss-explorer", alt=None, initi
     def curve(settings):
         loss_id = settings["loss"]
         loss, label = by_id[loss_id]
-        options = {k[len(loss_id) + 1:]: v for k, v in settings.items() if k != "loss"}
+        options = {k[len(loss_id) + 1 :]: v for k, v in settings.items() if k != "loss"}
         value, grad = _explorer_curves(loss, x, options)
         shown = ", ".join(f"{OPTION_SYMBOLS.get(k, k)} = {_label(v)}" for k, v in options.items())
         regression = loss.input == "prediction"
-        against = ("the error e = ŷ − y" if regression else
-                   "the logit margin z of the true class" if loss.per_sample else
-                   "the score z of a positive example (y = 1)")
+        against = (
+            "the error e = ŷ − y"
+            if regression
+            else "the logit margin z of the true class"
+            if loss.per_sample
+            else "the score z of a positive example (y = 1)"
+        )
         ref_name = "mean squared error" if regression else "binary cross-entropy with logits"
         return {
             "data": {"curve": {"loss": value, "grad": grad}},
-            "text": {"description": f"{label}{f' with {shown}' if shown else ''}, against {against}. "
-                                    f"Dashed: the {ref_name}, for reference."},
+            "text": {
+                "description": f"{label}{f' with {shown}' if shown else ''}, against {against}. "
+                f"Dashed: the {ref_name}, for reference."
+            },
         }
 
     def ref(settings):
@@ -960,14 +1047,30 @@ def loss_explorer(entries=None, *, x=None, name="loss-explorer", alt=None, initi
     loss_control = Control("loss", "Loss", values=ids, labels=labels, initial=initial, kind="select")
     x_label = "error ŷ − y, or score z"
     panels = [
-        Panel([Line("reference", "x", "loss", "reference", color=COLORS[7], dash="dashed"),
-               Line("curve", "x", "loss", "selected loss", color=COLORS[0])],
-              x_label=x_label, y_label="loss of one example", title="loss",
-              x_range=(float(x[0]), float(x[-1])), y_range=(-0.3, 8.0), legend=None),
-        Panel([Line("reference", "x", "grad", "reference", color=COLORS[7], dash="dashed"),
-               Line("curve", "x", "grad", "selected loss", color=COLORS[1])],
-              x_label=x_label, y_label="derivative d loss / d ŷ (or d z)", title="gradient",
-              x_range=(float(x[0]), float(x[-1])), y_range=(-4.5, 4.5), legend="bottom_right"),
+        Panel(
+            [
+                Line("reference", "x", "loss", "reference", color=COLORS[7], dash="dashed"),
+                Line("curve", "x", "loss", "selected loss", color=COLORS[0]),
+            ],
+            x_label=x_label,
+            y_label="loss of one example",
+            title="loss",
+            x_range=(float(x[0]), float(x[-1])),
+            y_range=(-0.3, 8.0),
+            legend=None,
+        ),
+        Panel(
+            [
+                Line("reference", "x", "grad", "reference", color=COLORS[7], dash="dashed"),
+                Line("curve", "x", "grad", "selected loss", color=COLORS[1]),
+            ],
+            x_label=x_label,
+            y_label="derivative d loss / d ŷ (or d z)",
+            title="gradient",
+            x_range=(float(x[0]), float(x[-1])),
+            y_range=(-4.5, 4.5),
+            legend="bottom_right",
+        ),
     ]
     if alt is None:
         alt = (
@@ -1039,7 +1142,9 @@ def outlier_figure(
     index = int(np.argmax(x)) if index is None else int(index) % len(x)
     shifts = np.linspace(-30.0, 30.0, 21) if shifts is None else _check_grid(shifts, "shifts")
     losses = {"MSE": "mse", "MAE": "mae", "Huber": "huber"} if losses is None else dict(losses)
-    estimator = LossRegressor("mse", hidden_layer_sizes=(), random_state=0) if estimator is None else estimator
+    estimator = (
+        LossRegressor("mse", hidden_layer_sizes=(), random_state=0) if estimator is None else estimator
+    )
     x_line = np.linspace(x.min(), x.max(), 2)
     others = np.arange(len(x)) != index
 
@@ -1055,9 +1160,14 @@ def outlier_figure(
         return {"data": data, "text": {"slopes": "Slope of each fitted line: " + ", ".join(slopes) + "."}}
 
     dashes = ["solid", "dashed", "dotted", "dashdot"]
-    layers = [Scatter("points", "x", "y", "data", color=COLORS[7], size=6),
-              Scatter("moved", "x", "y", "the point you move", color=COLORS[3], size=11, filled=False)]
-    layers += [Line(f"fit{k}", "x", "y", label, color=COLORS[k], dash=dashes[k % 4]) for k, label in enumerate(losses)]
+    layers = [
+        Scatter("points", "x", "y", "data", color=COLORS[7], size=6),
+        Scatter("moved", "x", "y", "the point you move", color=COLORS[3], size=11, filled=False),
+    ]
+    layers += [
+        Line(f"fit{k}", "x", "y", label, color=COLORS[k], dash=dashes[k % 4])
+        for k, label in enumerate(losses)
+    ]
     if alt is None:
         alt = (
             f"Scatter plot of {len(x)} points along a rising line, one of them circled in red, with the "
@@ -1068,10 +1178,24 @@ def outlier_figure(
     pad = 0.05 * (y_all.max() - y_all.min())
     return InteractiveFigure(
         name,
-        controls=[Control("shift", "Shift of the circled point's y", values=shifts,
-                          labels=[f"{s:+g}" for s in shifts], initial=initial)],
-        panels=[Panel(layers, x_label="x", y_label="y", y_range=(y_all.min() - pad, y_all.max() + pad),
-                      x_range=(x.min() - 0.5, x.max() + 0.5))],
+        controls=[
+            Control(
+                "shift",
+                "Shift of the circled point's y",
+                values=shifts,
+                labels=[f"{s:+g}" for s in shifts],
+                initial=initial,
+            )
+        ],
+        panels=[
+            Panel(
+                layers,
+                x_label="x",
+                y_label="y",
+                y_range=(y_all.min() - pad, y_all.max() + pad),
+                x_range=(x.min() - 0.5, x.max() + 0.5),
+            )
+        ],
         sources={"points": {"x": x[others], "y": y[others]}},
         groups=[Group(["shift"], fits)],
         texts=["slopes"],
@@ -1094,8 +1218,9 @@ def _precision_recall(tp, fp, fn):
     return precision, recall, f1
 
 
-def threshold_figure(classifier, X, Y, *, label_names=None, thresholds=None, name="threshold", alt=None,
-                     initial=0.5):
+def threshold_figure(
+    classifier, X, Y, *, label_names=None, thresholds=None, name="threshold", alt=None, initial=0.5
+):
     """The threshold (chapter 5): move the decision threshold of a label; precision, recall, F1 follow.
 
     Left, the label's precision-recall curve (over every distinct probability
@@ -1130,13 +1255,18 @@ def threshold_figure(classifier, X, Y, *, label_names=None, thresholds=None, nam
         Y = Y.reshape(-1, 1)
         P = P[:, -1:] if P.ndim == 2 else P.reshape(-1, 1)
     if P.shape != Y.shape or not np.isin(Y, (0, 1)).all():
-        raise ValueError(f"Y must be 0/1 targets shaped like predict_proba's output {P.shape}; got {Y.shape}.")
+        raise ValueError(
+            f"Y must be 0/1 targets shaped like predict_proba's output {P.shape}; got {Y.shape}."
+        )
     n_labels = Y.shape[1]
     label_names = [f"label {j}" for j in range(n_labels)] if label_names is None else list(label_names)
     if len(label_names) != n_labels:
         raise ValueError(f"label_names must have {n_labels} names; got {len(label_names)}.")
-    thresholds = (np.round(np.arange(0.01, 0.995, 0.01), 2) if thresholds is None
-                  else _check_grid(thresholds, "thresholds", low=0.0, high=1.0))
+    thresholds = (
+        np.round(np.arange(0.01, 0.995, 0.01), 2)
+        if thresholds is None
+        else _check_grid(thresholds, "thresholds", low=0.0, high=1.0)
+    )
     ids = [f"label{j}" for j in range(n_labels)]
 
     def curves(settings):
@@ -1145,21 +1275,29 @@ def threshold_figure(classifier, X, Y, *, label_names=None, thresholds=None, nam
         cuts = np.unique(P[:, j])
         p_curve, r_curve, _ = _precision_recall(*_pr_counts(Y[:, j], P[:, j], cuts))
         p_grid, r_grid, f_grid = _precision_recall(*_pr_counts(Y[:, j], P[:, j], thresholds))
-        return {"data": {
-            "curve": {"recall": r_curve, "precision": p_curve},
-            "scores": {"threshold": thresholds, "precision": p_grid, "recall": r_grid, "f1": f_grid},
-        }}
+        return {
+            "data": {
+                "curve": {"recall": r_curve, "precision": p_curve},
+                "scores": {"threshold": thresholds, "precision": p_grid, "recall": r_grid, "f1": f_grid},
+            }
+        }
 
     def point(settings):
         j, t = ids.index(settings["label"]), settings["threshold"]
         tp, fp, fn = (int(c[0]) for c in _pr_counts(Y[:, j], P[:, j], np.array([t])))
-        precision, recall, f1 = (float(v[0]) for v in _precision_recall(np.array([tp]), np.array([fp]), np.array([fn])))
+        precision, recall, f1 = (
+            float(v[0]) for v in _precision_recall(np.array([tp]), np.array([fp]), np.array([fn]))
+        )
         shown = "undefined (nothing predicted)" if np.isnan(precision) else f"{precision:.3f}"
         return {
-            "data": {"point": {"recall": [recall], "precision": [precision]},
-                     "marker": {"threshold": [t, t], "y": [0.0, 1.0]}},
-            "text": {"scores": f"{label_names[j]}, threshold {t:g}: precision {shown}, recall {recall:.3f}, "
-                               f"F1 {f1:.3f} ({tp} true positives, {fp} false positives, {fn} false negatives)."},
+            "data": {
+                "point": {"recall": [recall], "precision": [precision]},
+                "marker": {"threshold": [t, t], "y": [0.0, 1.0]},
+            },
+            "text": {
+                "scores": f"{label_names[j]}, threshold {t:g}: precision {shown}, recall {recall:.3f}, "
+                f"F1 {f1:.3f} ({tp} true positives, {fp} false positives, {fn} false negatives)."
+            },
         }
 
     if alt is None:
@@ -1170,21 +1308,37 @@ def threshold_figure(classifier, X, Y, *, label_names=None, thresholds=None, nam
             "threshold are written below."
         )
     panels = [
-        Panel([Line("curve", "recall", "precision", "precision-recall curve", color=COLORS[0]),
-               Scatter("point", "recall", "precision", "at the threshold", color=COLORS[3], size=11)],
-              x_label="recall", y_label="precision", x_range=(-0.02, 1.02), y_range=(-0.02, 1.05),
-              legend="bottom_left"),
-        Panel([Line("scores", "threshold", "precision", "precision", color=COLORS[0]),
-               Line("scores", "threshold", "recall", "recall", color=COLORS[1], dash="dashed"),
-               Line("scores", "threshold", "f1", "F1", color=COLORS[2], dash="dotted"),
-               Line("marker", "threshold", "y", None, color=COLORS[3], width=1.5)],
-              x_label="decision threshold", y_label="score", x_range=(0.0, 1.0), y_range=(-0.02, 1.05),
-              legend="bottom_center"),
+        Panel(
+            [
+                Line("curve", "recall", "precision", "precision-recall curve", color=COLORS[0]),
+                Scatter("point", "recall", "precision", "at the threshold", color=COLORS[3], size=11),
+            ],
+            x_label="recall",
+            y_label="precision",
+            x_range=(-0.02, 1.02),
+            y_range=(-0.02, 1.05),
+            legend="bottom_left",
+        ),
+        Panel(
+            [
+                Line("scores", "threshold", "precision", "precision", color=COLORS[0]),
+                Line("scores", "threshold", "recall", "recall", color=COLORS[1], dash="dashed"),
+                Line("scores", "threshold", "f1", "F1", color=COLORS[2], dash="dotted"),
+                Line("marker", "threshold", "y", None, color=COLORS[3], width=1.5),
+            ],
+            x_label="decision threshold",
+            y_label="score",
+            x_range=(0.0, 1.0),
+            y_range=(-0.02, 1.05),
+            legend="bottom_center",
+        ),
     ]
     return InteractiveFigure(
         name,
-        controls=[Control("label", "Label", values=ids, labels=label_names, kind="select"),
-                  Control("threshold", "Decision threshold", values=thresholds, initial=initial)],
+        controls=[
+            Control("label", "Label", values=ids, labels=label_names, kind="select"),
+            Control("threshold", "Decision threshold", values=thresholds, initial=initial),
+        ],
         panels=panels,
         groups=[Group(["label"], curves), Group(["label", "threshold"], point)],
         texts=["scores"],
@@ -1209,8 +1363,20 @@ def _training_curve(make_model, X, y, learning_rate, loss, epochs, stop_above, n
     return np.array(curve)
 
 
-def learning_rate_figure(make_model, X, y, learning_rates, *, loss="mse", epochs=500, stop_above=1e3,
-                         name="learning-rate", alt=None, initial=None, check_rounding=True):
+def learning_rate_figure(
+    make_model,
+    X,
+    y,
+    learning_rates,
+    *,
+    loss="mse",
+    epochs=500,
+    stop_above=1e3,
+    name="learning-rate",
+    alt=None,
+    initial=None,
+    check_rounding=True,
+):
     """The learning rate (chapter 2): move η; the training loss curve of that run follows.
 
     Each run trains a fresh ``make_model()`` by full-batch gradient descent
@@ -1264,7 +1430,9 @@ def learning_rate_figure(make_model, X, y, learning_rates, *, loss="mse", epochs
         # The stable run that ends lowest.
         finished = [eta for eta, (curve, sensitive) in runs.items() if len(curve) == epochs and not sensitive]
         if finished:
-            control = Control("eta", control.label, values=rates, initial=min(finished, key=lambda e: runs[e][0][-1]))
+            control = Control(
+                "eta", control.label, values=rates, initial=min(finished, key=lambda e: runs[e][0][-1])
+            )
     final_floor = 10.0
 
     def run(settings):
@@ -1274,12 +1442,17 @@ def learning_rate_figure(make_model, X, y, learning_rates, *, loss="mse", epochs
             text = f"η = {eta:g}: diverged, loss {curve[-1]:.3g} at epoch {len(curve)}; the run was stopped."
         else:
             spikes = len(curve) > 50 and curve[50:].max() > final_floor * curve[-1]
-            text = (f"η = {eta:g}: loss {curve[-1]:.3g} after {epochs} epochs; "
-                    f"spikes above 10 times the final loss after epoch 50: {'yes' if spikes else 'no'}.")
+            text = (
+                f"η = {eta:g}: loss {curve[-1]:.3g} after {epochs} epochs; "
+                f"spikes above 10 times the final loss after epoch 50: {'yes' if spikes else 'no'}."
+            )
             if sensitive:
                 text += " This run is chaotic: the exact heights of its spikes depend on rounding."
-        return {"data": {"curve": {"epoch": np.arange(1, len(curve) + 1), "loss": curve}},
-                "text": {"outcome": text}, "rounding_sensitive": sensitive}
+        return {
+            "data": {"curve": {"epoch": np.arange(1, len(curve) + 1), "loss": curve}},
+            "text": {"outcome": text},
+            "rounding_sensitive": sensitive,
+        }
 
     if alt is None:
         alt = (
@@ -1290,9 +1463,17 @@ def learning_rate_figure(make_model, X, y, learning_rates, *, loss="mse", epochs
     return InteractiveFigure(
         name,
         controls=[control],
-        panels=[Panel([Line("curve", "epoch", "loss", None, color=COLORS[0])],
-                      x_label="epoch (one full-batch step each)", y_label="training loss",
-                      x_range=(0.0, float(epochs)), y_range=(5e-3, stop_above), y_log=True, legend=None)],
+        panels=[
+            Panel(
+                [Line("curve", "epoch", "loss", None, color=COLORS[0])],
+                x_label="epoch (one full-batch step each)",
+                y_label="training loss",
+                x_range=(0.0, float(epochs)),
+                y_range=(5e-3, stop_above),
+                y_log=True,
+                legend=None,
+            )
+        ],
         groups=[Group(["eta"], run)],
         texts=["outcome"],
         alt=alt,

@@ -26,8 +26,12 @@ import interactive_figures  # noqa: E402
 def figure_html(name="demo"):
     x = np.linspace(0.0, 1.0, 3)
     return InteractiveFigure(
-        name, controls=[Control("a", "a", values=[1.0, 2.0])], panels=[Panel([Line("s", "x", "y")])],
-        sources={"s": {"x": x}}, groups=[Group(["a"], lambda s: {"data": {"s": {"y": s["a"] * x}}})], alt="A line.",
+        name,
+        controls=[Control("a", "a", values=[1.0, 2.0])],
+        panels=[Panel([Line("s", "x", "y")])],
+        sources={"s": {"x": x}},
+        groups=[Group(["a"], lambda s: {"data": {"s": {"y": s["a"] * x}}})],
+        alt="A line.",
     ).to_html(png=b"png")
 
 
@@ -70,7 +74,9 @@ def test_a_page_without_figures_gets_no_files(run):
     env, warnings = run(page("<p>no figure here</p>"))
     assert not getattr(env, "lossbook_interactive", {}) and warnings == []
     added = []
-    app = SimpleNamespace(env=env, add_js_file=lambda *a, **k: added.append(a), add_css_file=lambda *a, **k: added.append(a))
+    app = SimpleNamespace(
+        env=env, add_js_file=lambda *a, **k: added.append(a), add_css_file=lambda *a, **k: added.append(a)
+    )
     interactive_figures.add_files(app, "figures", "page.html", {}, None)
     assert added == []
 
@@ -78,11 +84,19 @@ def test_a_page_without_figures_gets_no_files(run):
 def test_files_are_added_to_pages_with_figures(run):
     env, _ = run(page(figure_html()))
     added = []
-    app = SimpleNamespace(env=env, add_js_file=lambda name, **k: added.append((name, k)),
-                          add_css_file=lambda name, **k: added.append((name, k)))
+    app = SimpleNamespace(
+        env=env,
+        add_js_file=lambda name, **k: added.append((name, k)),
+        add_css_file=lambda name, **k: added.append((name, k)),
+    )
     interactive_figures.add_files(app, "figures", "page.html", {}, None)
-    assert added == [("lossbook-interactive/style.css", {}),
-                     ("lossbook-interactive/loader.js", {"defer": "defer", "data-bokeh": interactive_figures.bokeh_version()})]
+    assert added == [
+        ("lossbook-interactive/style.css", {}),
+        (
+            "lossbook-interactive/loader.js",
+            {"defer": "defer", "data-bokeh": interactive_figures.bokeh_version()},
+        ),
+    ]
 
 
 def test_a_figure_without_caption_is_a_warning(run):
@@ -105,7 +119,9 @@ def test_copy_static_serves_the_installed_bokehjs_and_the_loader(tmp_path):
     folder = interactive_figures.copy_static(tmp_path)
     version = interactive_figures.bokeh_version()
     assert folder == tmp_path / "_static" / "lossbook-interactive"
-    assert sorted(p.name for p in folder.iterdir()) == sorted([f"bokeh-{version}.min.js", "loader.js", "style.css"])
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [f"bokeh-{version}.min.js", "loader.js", "style.css"]
+    )
     bokehjs = (folder / f"bokeh-{version}.min.js").read_text(encoding="utf-8")
     assert f'"{version}"' in bokehjs  # the bundle's own version string
-    assert (folder / "bokeh-" f"{version}.min.js").stat().st_size < 2_000_000
+    assert (folder / f"bokeh-{version}.min.js").stat().st_size < 2_000_000

@@ -40,7 +40,9 @@ STATIC_DIR = "lossbook-interactive"
 LOADER = "loader.js"
 STYLE = "style.css"
 SCHEMA = 1
-_FIGURE = re.compile(r'<div class="lossbook-interactive" data-name="([^"]+)" data-schema="(\d+)" data-bokeh="([^"]*)">')
+_FIGURE = re.compile(
+    r'<div class="lossbook-interactive" data-name="([^"]+)" data-schema="(\d+)" data-bokeh="([^"]*)">'
+)
 
 
 def bokeh_version() -> str:
@@ -72,14 +74,18 @@ def copy_static(outdir: Path) -> Path:
 
 def figures_in(html: str) -> list[dict]:
     """The interactive figures in an HTML string: their name, schema and Bokeh version."""
-    return [{"name": m.group(1), "schema": int(m.group(2)), "bokeh": m.group(3)} for m in _FIGURE.finditer(html)]
+    return [
+        {"name": m.group(1), "schema": int(m.group(2)), "bokeh": m.group(3)} for m in _FIGURE.finditer(html)
+    ]
 
 
 def _in_captioned_figure(node: nodes.Node) -> bool:
     parent = node.parent
     while parent is not None:
         if isinstance(parent, nodes.figure):
-            return any(isinstance(child, nodes.caption) and child.astext().strip() for child in parent.children)
+            return any(
+                isinstance(child, nodes.caption) and child.astext().strip() for child in parent.children
+            )
         parent = parent.parent
     return False
 
@@ -93,19 +99,36 @@ def find_figures(app: Sphinx, doctree: nodes.document) -> None:
         for figure in figures_in(node.astext()):
             where = (env.docname, node.line)
             if figure["schema"] != SCHEMA:
-                logger.warning("interactive figure %r has page format %s; this site reads %s: re-execute the "
-                               "notebook (make notebooks)", figure["name"], figure["schema"], SCHEMA, location=where)
+                logger.warning(
+                    "interactive figure %r has page format %s; this site reads %s: re-execute the "
+                    "notebook (make notebooks)",
+                    figure["name"],
+                    figure["schema"],
+                    SCHEMA,
+                    location=where,
+                )
             if figure["bokeh"] != bokeh_version():
-                logger.warning("interactive figure %r was made with Bokeh %s, but Bokeh %s is installed: "
-                               "re-execute the notebook (make notebooks)", figure["name"], figure["bokeh"],
-                               bokeh_version(), location=where)
+                logger.warning(
+                    "interactive figure %r was made with Bokeh %s, but Bokeh %s is installed: "
+                    "re-execute the notebook (make notebooks)",
+                    figure["name"],
+                    figure["bokeh"],
+                    bokeh_version(),
+                    location=where,
+                )
             if not _in_captioned_figure(node):
-                logger.warning("interactive figure %r has no caption: give its cell the metadata "
-                               '"mystnb": {"figure": {"caption": "...", "name": "fig-..."}}', figure["name"],
-                               location=where)
+                logger.warning(
+                    "interactive figure %r has no caption: give its cell the metadata "
+                    '"mystnb": {"figure": {"caption": "...", "name": "fig-..."}}',
+                    figure["name"],
+                    location=where,
+                )
             if figure["name"] in names:
-                logger.warning("two interactive figures named %r on one page: pass name=... to tell them apart",
-                               figure["name"], location=where)
+                logger.warning(
+                    "two interactive figures named %r on one page: pass name=... to tell them apart",
+                    figure["name"],
+                    location=where,
+                )
             names.append(figure["name"])
     if names:
         pages = getattr(env, "lossbook_interactive", {})

@@ -65,11 +65,15 @@ def site_figures() -> list[tuple[str, str]]:
     for path in built_pages():
         text = path.read_text(encoding="utf-8")
         if interactive_figures.MARKER in text:
-            found += [(path.relative_to(HTML).as_posix(), f["name"]) for f in interactive_figures.figures_in(text)]
+            found += [
+                (path.relative_to(HTML).as_posix(), f["name"]) for f in interactive_figures.figures_in(text)
+            ]
     return found
 
 
-CASES = [("scratch", SCRATCH_PAGE, name) for name in EXPECTED] + [("site", page, name) for page, name in site_figures()]
+CASES = [("scratch", SCRATCH_PAGE, name) for name in EXPECTED] + [
+    ("site", page, name) for page, name in site_figures()
+]
 
 
 # -- the throw-away book --------------------------------------------------------------------
@@ -89,11 +93,21 @@ def scratch_figures():
     classifier = lb.LossClassifier(hidden_layer_sizes=(), max_epochs=20, tol=None, random_state=0)
     return {
         "learning-rate": learning_rate_figure(
-            lambda: lb.mlp(1, (16, 16), 1, activation="tanh", random_state=0), X_sine, y_sine,
-            [0.002, 0.05, 0.2, 0.3], epochs=300, initial=0.05),
+            lambda: lb.mlp(1, (16, 16), 1, activation="tanh", random_state=0),
+            X_sine,
+            y_sine,
+            [0.002, 0.05, 0.2, 0.3],
+            epochs=300,
+            initial=0.05,
+        ),
         "outlier": outlier_figure(X_line, y_line, shifts=[-20.0, 0.0, 20.0]),
-        "threshold": threshold_figure(classifier.fit(X_train, Y_train), X_test, Y_test, label_names=names,
-                                      thresholds=[0.1, 0.3, 0.5, 0.7, 0.9]),
+        "threshold": threshold_figure(
+            classifier.fit(X_train, Y_train),
+            X_test,
+            Y_test,
+            label_names=names,
+            thresholds=[0.1, 0.3, 0.5, 0.7, 0.9],
+        ),
         "loss-explorer": loss_explorer(),
     }
 
@@ -114,7 +128,9 @@ def write_scratch_book(folder: Path) -> None:
         "  config:\n    html_context:\n      default_mode: light\n",
         encoding="utf-8",
     )
-    (folder / "_toc.yml").write_text("format: jb-book\nroot: index\nchapters:\n- file: figures\n", encoding="utf-8")
+    (folder / "_toc.yml").write_text(
+        "format: jb-book\nroot: index\nchapters:\n- file: figures\n", encoding="utf-8"
+    )
     (folder / "index.md").write_text("# Interactive figures\n\nA page without any.\n", encoding="utf-8")
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -141,11 +157,20 @@ def scratch_site(tmp_path_factory, worker_id, testrun_uid) -> Path:
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir(parents=True)
             write_scratch_book(folder)
-            command = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(folder), "-W", "-n", "--keep-going"]
+            command = [
+                str(Path(sys.executable).parent / "jupyter-book"),
+                "build",
+                str(folder),
+                "-W",
+                "-n",
+                "--keep-going",
+            ]
             result = subprocess.run(command, capture_output=True, text=True, cwd=folder)
             if result.returncode != 0 or not (html / SCRATCH_PAGE).is_file():
-                pytest.fail("the throw-away book did not build:\n" + result.stdout[-4000:] + result.stderr[-4000:],
-                            pytrace=False)
+                pytest.fail(
+                    "the throw-away book did not build:\n" + result.stdout[-4000:] + result.stderr[-4000:],
+                    pytrace=False,
+                )
     return html
 
 
@@ -197,8 +222,9 @@ class Figure:
         self.box = page.locator(f'div.lossbook-interactive[data-name="{name}"]')
         page.wait_for_function(
             "(name) => document.querySelector(`div.lossbook-interactive[data-name='${name}']`).classList.contains('is-live')",
-            arg=name)
-        (self.spec, self.sensitive), = read_html(self.box.evaluate("e => e.outerHTML"))
+            arg=name,
+        )
+        ((self.spec, self.sensitive),) = read_html(self.box.evaluate("e => e.outerHTML"))
         self.controls = {c["name"]: c for c in self.spec["controls"]}
         self.state = {name: c["initial"] for name, c in self.controls.items()}
         self.plot = self.box.locator(".lossbook-interactive-plot")
@@ -216,12 +242,16 @@ class Figure:
         expected = frame_of(self.spec, self.sensitive, self.state)
         wanted = {src: list(cols) for src, cols in expected["data"].items()}
         drawn = self.page.evaluate(READ_SOURCES, [self.spec["bokeh"]["root_id"], wanted])
-        assert drawn == expected["data"], f"{self.spec['name']} at {self.state}: the plot's data is not the frame's"
+        assert drawn == expected["data"], (
+            f"{self.spec['name']} at {self.state}: the plot's data is not the frame's"
+        )
         for name, text in expected["text"].items():
             assert self.box.locator(f'[data-text="{name}"]').inner_text() == text
         shown = set(active_controls(self.spec, self.state))
         for name in self.controls:
-            assert self.control(name).is_visible() == (name in shown), f"control {name} shown: {name not in shown}"
+            assert self.control(name).is_visible() == (name in shown), (
+                f"control {name} shown: {name not in shown}"
+            )
         return expected
 
     def move(self, name, step):
@@ -230,13 +260,19 @@ class Figure:
         before_frame = frame_of(self.spec, self.sensitive, self.state)
         before = self.shot()
         assert control.evaluate("e => e === document.activeElement"), f"{name} does not have the focus"
-        key = {("slider", 1): "ArrowRight", ("slider", -1): "ArrowLeft",
-               ("select", 1): "ArrowDown", ("select", -1): "ArrowUp"}[c["kind"], step]
+        key = {
+            ("slider", 1): "ArrowRight",
+            ("slider", -1): "ArrowLeft",
+            ("select", 1): "ArrowDown",
+            ("select", -1): "ArrowUp",
+        }[c["kind"], step]
         control.press(key)
         self.state[name] += step
         state = "&".join(f"{n}={i}" for n, i in self.state.items())
-        self.page.wait_for_function("([box, state]) => document.querySelector(box).dataset.state === state",
-                                    arg=[f'div.lossbook-interactive[data-name="{self.spec["name"]}"]', state])
+        self.page.wait_for_function(
+            "([box, state]) => document.querySelector(box).dataset.state === state",
+            arg=[f'div.lossbook-interactive[data-name="{self.spec["name"]}"]', state],
+        )
         if c["kind"] == "slider":
             assert control.get_attribute("aria-valuetext") == c["labels"][self.state[name]]
         expected = self.check_drawn()

@@ -24,7 +24,6 @@ import urllib.request
 from pathlib import Path
 
 import nbformat
-import numpy as np
 import pytest
 from nbformat.sign import NotebookNotary
 from test_browser import _open
@@ -52,7 +51,9 @@ def lab(tmp_path_factory, figure):
     """A JupyterLab on 127.0.0.1 serving two copies of a notebook: untrusted.ipynb and
     trusted.ipynb (signed with the server's own notary). Yields its base URL."""
     root = tmp_path_factory.mktemp("lab")
-    dirs = {name: root / name for name in ("notebooks", "config", "data", "runtime", "settings", "workspaces")}
+    dirs = {
+        name: root / name for name in ("notebooks", "config", "data", "runtime", "settings", "workspaces")
+    }
     for path in dirs.values():
         path.mkdir()
     # Render the whole notebook, not only the cells in view (see DESIGN.md).
@@ -69,12 +70,26 @@ def lab(tmp_path_factory, figure):
     nbformat.write(nb, dirs["notebooks"] / "trusted.ipynb")
 
     port = free_port()
-    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(dirs["config"]), JUPYTER_DATA_DIR=str(dirs["data"]),
-               JUPYTER_RUNTIME_DIR=str(dirs["runtime"]), JUPYTERLAB_SETTINGS_DIR=str(dirs["settings"]),
-               JUPYTERLAB_WORKSPACES_DIR=str(dirs["workspaces"]))
-    command = [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-               f"--ServerApp.port={port}", "--ServerApp.port_retries=0", "--IdentityProvider.token=",
-               "--ServerApp.password=", f"--ServerApp.root_dir={dirs['notebooks']}", "--allow-root"]
+    env = dict(
+        os.environ,
+        JUPYTER_CONFIG_DIR=str(dirs["config"]),
+        JUPYTER_DATA_DIR=str(dirs["data"]),
+        JUPYTER_RUNTIME_DIR=str(dirs["runtime"]),
+        JUPYTERLAB_SETTINGS_DIR=str(dirs["settings"]),
+        JUPYTERLAB_WORKSPACES_DIR=str(dirs["workspaces"]),
+    )
+    command = [
+        str(Path(sys.executable).parent / "jupyter"),
+        "lab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        "--IdentityProvider.token=",
+        "--ServerApp.password=",
+        f"--ServerApp.root_dir={dirs['notebooks']}",
+        "--allow-root",
+    ]
     log = open(root / "lab.log", "w")
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
@@ -88,7 +103,9 @@ def lab(tmp_path_factory, figure):
             except OSError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("JupyterLab did not start:\n" + (root / "lab.log").read_text()[-3000:], pytrace=False)
+                pytest.fail(
+                    "JupyterLab did not start:\n" + (root / "lab.log").read_text()[-3000:], pytrace=False
+                )
             time.sleep(0.5)
         yield url
     finally:
