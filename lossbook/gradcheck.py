@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._base import get_loss
-from ._validation import as_float_array, check_option, check_reduction
+from ._loss import get_loss
+from ._validation import as_float_array, check_reduction, check_scalar
 
 __all__ = ["check_gradient", "numerical_gradient", "GradientCheckError"]
 
@@ -47,36 +47,48 @@ def numerical_gradient(loss, y_true, y_pred, *, reduction="mean", sample_weight=
     """
     loss = get_loss(loss)
     check_reduction(reduction)
-    step = check_option("step", step, low=0.0, low_open=True)
-    y_pred = as_float_array(y_pred, "y_pred").copy()
+    step = check_scalar(step, "step", "(0, inf)")
+    y_pred = as_float_array(y_pred, "y_pred", np.dtype(np.float64)).copy()
     kwargs = dict(sample_weight=sample_weight, **options)
     h = step * np.maximum(1.0, np.abs(y_pred))
+    if loss.input == "probability":
+        # Stay inside [0, 1]: never evaluate the loss at a probability the caller did not allow.
+        # The step shrinks with the distance to the bound, so the estimate stays accurate there.
+        h = np.minimum(h, step * np.minimum(y_pred, 1.0 - y_pred))
+        at_bound = h == 0
+        h[at_bound] = step
+    else:
+        at_bound = np.zeros(y_pred.shape, dtype=bool)
+    # Central differences, except at 0 or 1 for probabilities: one-sided, into the interval.
+    up = np.where(at_bound & (y_pred >= 1.0), 0.0, h)
+    down = np.where(at_bound & (y_pred <= 0.0), 0.0, h)
     grad = np.empty_like(y_pred)
     if reduction == "none":
         # Each element's loss depends on its own input (or its own row), so
         # one whole column (or every element) can be perturbed at once.
-        if loss.per_sample:
-            slices = [(slice(None), j) for j in range(y_pred.shape[1])]
+        if loss.unreduced_shape(y_pred.shape) != y_pred.shape:  # one loss per row of the last axis
+            slices = [(Ellipsis, j) for j in range(y_pred.shape[-1])]
         else:
             slices = [Ellipsis]
         for where in slices:
             plus, minus = y_pred.copy(), y_pred.copy()
-            plus[where] += h[where]
-            minus[where] -= h[where]
+            plus[where] += up[where]
+            minus[where] -= down[where]
             diff = loss(y_true, plus, reduction="none", **kwargs) - loss(
                 y_true, minus, reduction="none", **kwargs
             )
-            grad[where] = diff / (2 * h[where])
+            grad[where] = diff / (up[where] + down[where])
         return grad
-    flat, flat_h, flat_grad = y_pred.reshape(-1), h.reshape(-1), grad.reshape(-1)
+    flat = y_pred.reshape(-1)
+    flat_up, flat_down, flat_grad = up.reshape(-1), down.reshape(-1), grad.reshape(-1)
     for j in range(flat.size):
         original = flat[j]
-        flat[j] = original + flat_h[j]
+        flat[j] = original + flat_up[j]
         plus = loss(y_true, y_pred, reduction=reduction, **kwargs)
-        flat[j] = original - flat_h[j]
+        flat[j] = original - flat_down[j]
         minus = loss(y_true, y_pred, reduction=reduction, **kwargs)
         flat[j] = original
-        flat_grad[j] = (plus - minus) / (2 * flat_h[j])
+        flat_grad[j] = (plus - minus) / (flat_up[j] + flat_down[j])
     return grad
 
 
@@ -132,13 +144,17 @@ def check_gradient(loss, y_true, y_pred, *, reduction="mean", sample_weight=None
 
     A wrong gradient is caught, with a report of where it is wrong:
 
-    >>> wrong = lb.make_loss(lambda y, p: (p - y) ** 2, lambda y, p: p - y, name="half_wrong")
-    >>> lb.check_gradient(wrong, [0.0, 0.0], [1.0, 2.0], tol=1e-6)
+    >>> @lb.make_loss
+    ... def half_wrong(y_true, y_pred):
+    ...     return (y_pred - y_true) ** 2, y_pred - y_true   # the derivative lost its 2
+    >>> lb.check_gradient(half_wrong, [0.0, 0.0], [1.0, 2.0], tol=1e-6)
     Traceback (most recent call last):
     ...
     lossbook.gradcheck.GradientCheckError: gradient of 'half_wrong' (reduction='mean') ...
     """
     loss = get_loss(loss)
+    tol = check_scalar(tol, "tol", "[0, inf)", allow_none=True)
+    y_pred = as_float_array(y_pred, "y_pred", np.dtype(np.float64))
     analytic = np.asarray(
         loss.gradient(y_true, y_pred, reduction=reduction, sample_weight=sample_weight, **options)
     )
@@ -161,7 +177,7 @@ def _report(loss, reduction, analytic, numeric, error, tol, rows=5):
         f"{'index':>12}  {'gradient':>14}  {'finite diff.':>14}",
     ]
     for flat in worst:
-        index = np.unravel_index(flat, analytic.shape)
+        index = tuple(int(i) for i in np.unravel_index(flat, analytic.shape))
         index = index[0] if len(index) == 1 else index
         lines.append(
             f"{str(index):>12}  {analytic.reshape(-1)[flat]:>14.6g}  {numeric.reshape(-1)[flat]:>14.6g}"
