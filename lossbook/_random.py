@@ -36,9 +36,9 @@ def as_generator(random_state, *, name="random_state"):
         return np.random.default_rng(random_state.randint(np.iinfo(np.int32).max))
     if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
         if random_state < 0:
-            raise ValueError(f"{name} must be a non-negative integer; got {random_state}.")
+            raise ValueError(f"{name} must be a non-negative integer, got {random_state}")
         return np.random.default_rng(int(random_state))
-    raise ValueError(
-        f"{name} must be None, a non-negative int, a numpy Generator or a RandomState; "
-        f"got {random_state!r}."
+    raise TypeError(
+        f"{name} must be None, a non-negative int, a numpy Generator or a RandomState, "
+        f"got {random_state!r}"
     )

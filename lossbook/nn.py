@@ -45,6 +45,8 @@ import numbers
 import numpy as np
 
 from ._random import as_generator
+from ._validation import check_choice, check_scalar
+from .activations import sigmoid, softmax
 
 __all__ = [
     "Layer",
@@ -56,16 +58,11 @@ __all__ = [
     "Softmax",
     "Sequential",
     "mlp",
+    "check_layer_sizes",
 ]
 
 _INITS = ("glorot", "he")
 _ACTIVATIONS = ("relu", "tanh", "sigmoid", "identity")
-
-
-def _check_positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}.")
-    return int(value)
 
 
 def _as_float_array(X, name):
@@ -215,8 +212,6 @@ class Sigmoid(_CachedActivation):
     """
 
     def forward(self, X):
-        from . import sigmoid
-
         self._cache = np.asarray(sigmoid(_as_float_array(X, "X")), dtype=float)
         return self._cache
 
@@ -266,8 +261,6 @@ class Softmax(_CachedActivation):
     """
 
     def forward(self, X):
-        from . import softmax
-
         self._cache = np.asarray(softmax(_as_float_array(X, "X"), axis=-1), dtype=float)
         return self._cache
 
@@ -328,11 +321,9 @@ class Dense(Layer):
     """
 
     def __init__(self, n_in, n_out, *, init="glorot", random_state=None):
-        self.n_in = _check_positive_int(n_in, "n_in")
-        self.n_out = _check_positive_int(n_out, "n_out")
-        if init not in _INITS:
-            raise ValueError(f"init must be one of {_INITS}; got {init!r}.")
-        self.init = init
+        self.n_in = check_scalar(n_in, "n_in", "[1, inf)", integer=True)
+        self.n_out = check_scalar(n_out, "n_out", "[1, inf)", integer=True)
+        self.init = check_choice(init, "init", _INITS)
         rng = as_generator(random_state)
         fan = self.n_in + self.n_out if init == "glorot" else self.n_in
         bound = np.sqrt(6.0 / fan)
@@ -439,6 +430,30 @@ class Sequential(Layer):
         return "Sequential([" + ", ".join(repr(layer) for layer in self.layers) + "])"
 
 
+def check_layer_sizes(hidden_layer_sizes) -> tuple:
+    """``hidden_layer_sizes`` as a tuple of positive ints (an int gives one layer; ``()`` none).
+
+    Examples
+    --------
+    >>> from lossbook.nn import check_layer_sizes
+    >>> check_layer_sizes(64), check_layer_sizes([32, 16]), check_layer_sizes(())
+    ((64,), (32, 16), ())
+    """
+    if isinstance(hidden_layer_sizes, numbers.Integral) and not isinstance(hidden_layer_sizes, bool):
+        hidden_layer_sizes = (hidden_layer_sizes,)
+    try:
+        sizes = tuple(hidden_layer_sizes)
+    except TypeError:
+        raise TypeError(
+            "hidden_layer_sizes must be an int or a sequence of positive ints (() for a linear "
+            f"model), got {hidden_layer_sizes!r}"
+        ) from None
+    return tuple(
+        check_scalar(size, f"hidden_layer_sizes[{i}]", "[1, inf)", integer=True)
+        for i, size in enumerate(sizes)
+    )
+
+
 def _activation_layer(name):
     return {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid, "identity": Identity}[name]()
 
@@ -476,27 +491,13 @@ def mlp(n_inputs, hidden_layer_sizes, n_outputs, *, activation="relu", random_st
     >>> lb.mlp(3, (), 1, random_state=0).n_parameters  # linear model: 3 weights + 1 bias
     4
     """
-    n_inputs = _check_positive_int(n_inputs, "n_inputs")
-    n_outputs = _check_positive_int(n_outputs, "n_outputs")
-    if isinstance(hidden_layer_sizes, numbers.Integral) and not isinstance(hidden_layer_sizes, bool):
-        hidden_layer_sizes = (hidden_layer_sizes,)
-    try:
-        sizes = list(hidden_layer_sizes)
-    except TypeError:
-        raise ValueError(
-            f"hidden_layer_sizes must be an int or a sequence of positive ints; "
-            f"got {hidden_layer_sizes!r}."
-        ) from None
-    for size in sizes:
-        if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
-            raise ValueError(
-                f"hidden_layer_sizes must contain positive integers; got {hidden_layer_sizes!r}."
-            )
-    if activation not in _ACTIVATIONS:
-        raise ValueError(f"activation must be one of {_ACTIVATIONS}; got {activation!r}.")
+    n_inputs = check_scalar(n_inputs, "n_inputs", "[1, inf)", integer=True)
+    n_outputs = check_scalar(n_outputs, "n_outputs", "[1, inf)", integer=True)
+    sizes = check_layer_sizes(hidden_layer_sizes)
+    check_choice(activation, "activation", _ACTIVATIONS)
     rng = as_generator(random_state)
     init = "he" if activation == "relu" else "glorot"
-    units = [n_inputs] + [int(s) for s in sizes] + [n_outputs]
+    units = [n_inputs] + list(sizes) + [n_outputs]
     layers = []
     for i, (n_in, n_out) in enumerate(zip(units[:-1], units[1:])):
         last = i == len(units) - 2

@@ -28,24 +28,11 @@ Momentum [0.9]
 Adam [0.9]
 """
 
-import numbers
-
 import numpy as np
 
+from ._validation import check_scalar
+
 __all__ = ["Optimizer", "GradientDescent", "Momentum", "Adam", "get_optimizer"]
-
-
-def _check_real(value, name, *, low, high=None, low_inclusive=False, high_inclusive=False):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
-        raise ValueError(f"{name} must be a finite real number; got {value!r}.")
-    too_low = value < low if low_inclusive else value <= low
-    too_high = high is not None and (value > high if high_inclusive else value >= high)
-    if too_low or too_high:
-        left = "[" if low_inclusive else "("
-        right = "]" if high_inclusive else ")"
-        upper = "inf" if high is None else high
-        raise ValueError(f"{name} must be in {left}{low}, {upper}{right}; got {value!r}.")
-    return float(value)
 
 
 class Optimizer:
@@ -73,7 +60,7 @@ class Optimizer:
     """
 
     def __init__(self, learning_rate):
-        self.learning_rate = _check_real(learning_rate, "learning_rate", low=0.0)
+        self.learning_rate = check_scalar(learning_rate, "learning_rate", "(0, inf)")
         self.n_steps = 0
         self._shapes = None
 
@@ -186,7 +173,7 @@ class Momentum(Optimizer):
 
     def __init__(self, learning_rate=0.01, momentum=0.9):
         super().__init__(learning_rate)
-        self.momentum = _check_real(momentum, "momentum", low=0.0, high=1.0, low_inclusive=True)
+        self.momentum = check_scalar(momentum, "momentum", "[0, 1)")
         self._velocity = {}
 
     def reset(self):
@@ -240,9 +227,9 @@ class Adam(Optimizer):
 
     def __init__(self, learning_rate=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
         super().__init__(learning_rate)
-        self.beta1 = _check_real(beta1, "beta1", low=0.0, high=1.0, low_inclusive=True)
-        self.beta2 = _check_real(beta2, "beta2", low=0.0, high=1.0, low_inclusive=True)
-        self.eps = _check_real(eps, "eps", low=0.0)
+        self.beta1 = check_scalar(beta1, "beta1", "[0, 1)")
+        self.beta2 = check_scalar(beta2, "beta2", "[0, 1)")
+        self.eps = check_scalar(eps, "eps", "(0, inf)")
         self._m = {}
         self._v = {}
 

@@ -22,6 +22,8 @@ True
 
 import numpy as np
 
+from ._loss import get_loss
+
 __all__ = ["plot_loss_curve", "plot_fit", "plot_confusion_matrix", "plot_loss_vs_error"]
 
 
@@ -266,9 +268,6 @@ def plot_loss_vs_error(losses, *, errors=None, ax=None):
     >>> [line.get_label() for line in ax.get_lines()], ax.get_xlabel()
     (['MSE', 'Huber, delta=2'], 'error  y_pred - y_true')
     """
-    from . import get_loss
-    from .training import _is_multiclass_loss, _loss_input
-
     ax = _axes(ax)
     errors = np.linspace(-3.0, 3.0, 301) if errors is None else _finite_1d(errors, "errors")
     if isinstance(losses, dict):
@@ -285,15 +284,14 @@ def plot_loss_vs_error(losses, *, errors=None, ax=None):
         if isinstance(entry, tuple):
             entry, options = entry
         loss = get_loss(entry)
-        name = getattr(loss, "name", str(entry))
-        kind = _loss_input(loss)
-        if kind == "probability" or _is_multiclass_loss(loss):
+        name = loss.name
+        if loss.input == "probability" or loss.unreduced_shape((1, 2)) != (1, 2):
+            takes = "probabilities" if loss.input == "probability" else "a row of scores per sample"
             raise ValueError(
-                f"losses: {name!r} takes {'class scores' if _is_multiclass_loss(loss) else 'probabilities'}; "
-                "plot_loss_vs_error draws elementwise losses of an error or a score "
-                "(use binary_cross_entropy_with_logits for cross-entropy)."
+                f"losses: {name!r} takes {takes}; plot_loss_vs_error draws elementwise losses "
+                "of an error or a score (use binary_cross_entropy_with_logits for cross-entropy)."
             )
-        resolved.append((name if label is None else label, loss, kind, options))
+        resolved.append((name if label is None else label, loss, loss.input, options))
     kinds = {"error" if kind == "prediction" else "score" for _, _, kind, _ in resolved}
     if len(kinds) > 1:
         raise ValueError(
