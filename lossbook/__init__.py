@@ -11,12 +11,14 @@ options are keyword-only.
 """
 
 from ._loss import LOSSES, Loss, Option, get_loss, make_loss
-from .activations import log_softmax, sigmoid, softmax
+
+# The losses register themselves in this order: regression, binary, multi-class.
+from .regression import gaussian_nll, huber, log_cosh, mae, mse, poisson_nll, quantile  # noqa: I001
 from .binary import binary_cross_entropy, binary_cross_entropy_with_logits, hinge, sigmoid_focal
+from .multiclass import categorical_cross_entropy, multiclass_hinge, softmax_cross_entropy
+from .activations import log_softmax, sigmoid, softmax
 from .distributions import cross_entropy, entropy, kl_divergence
 from .gradcheck import GradientCheckError, check_gradient, numerical_gradient
-from .multiclass import categorical_cross_entropy, multiclass_hinge, softmax_cross_entropy
-from .regression import gaussian_nll, huber, log_cosh, mae, mse, poisson_nll, quantile
 
 __version__ = "0.1.0"
 

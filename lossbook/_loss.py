@@ -21,14 +21,17 @@ Every built-in loss in :mod:`lossbook.regression`, :mod:`lossbook.binary` and
 from __future__ import annotations
 
 import inspect
+import math
 import sys
 from typing import Any, Callable
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._reduction import Total, row_factors, scale_into
 from ._targets import ACTIVATIONS, INPUTS, TARGETS, Targets
 from ._validation import (
+    REDUCTIONS,
     as_float_array,
     check_choice,
     check_reduction,
@@ -39,6 +42,8 @@ from ._validation import (
 )
 
 __all__ = ["Option", "Loss", "make_loss", "get_loss", "LOSSES"]
+
+_REDUCTIONS = frozenset(REDUCTIONS)
 
 #: Every built-in loss by name (filled in as the topic modules are imported).
 LOSSES: dict[str, "Loss"] = {}
@@ -122,6 +127,14 @@ class Option:
             raise ValueError(f"{self.name} must hold values in {self.within}, but holds {show(bad[0])}")
         return arr
 
+    def annotation(self) -> str:
+        """The option's type, as text for the signature."""
+        if isinstance(self.within, tuple):
+            kind = "str"
+        else:
+            kind = {"label": "float | ArrayLike", "class": "ArrayLike"}.get(self.per or "", "float")
+        return kind + (" | None" if self.default is None else "")
+
     def describe(self) -> str:
         """The option's entry in a numpydoc Parameters section."""
         if isinstance(self.within, tuple):
@@ -129,7 +142,7 @@ class Option:
             allowed = ""
         else:
             kind = {"label": "float or array_like of shape (n_labels,)",
-                    "class": "array_like of shape (n_classes,)"}.get(self.per, "float")
+                    "class": "array_like of shape (n_classes,)"}.get(self.per or "", "float")
             allowed = f" Must be in {self.within}." if self.per != "class" else ""
         default = "None" if self.default is None else repr(self.default)
         if self.default is None:
@@ -141,7 +154,7 @@ class Option:
 
 
 class Loss:
-    """A loss: call it for the value; :meth:`gradient` and :meth:`value_and_gradient`.
+    """A loss: call it for the value; ``loss.gradient`` and ``loss.value_and_gradient``.
 
     Made by :func:`make_loss` from a kernel and a declaration; every built-in
     loss is one. Calling the loss returns its reduced value; ``loss.gradient``
@@ -172,7 +185,14 @@ class Loss:
         The loss's keyword options.
     kernel : callable
         The function that computes the unreduced loss and its derivative.
+    formula : str or None
+        The loss of one element (or sample), in LaTeX.
+    counterparts : dict of str to str
+        The same loss in other libraries (``"PyTorch"``, ``"Keras"``, ``"scikit-learn"``).
     """
+
+    formula: str | None = None
+    counterparts: dict = {}
 
     def __init__(self, kernel: Callable, *, name: str, input: str, targets: str,
                  options: tuple, activation: str, total: Callable | None, doc: str | None):
@@ -188,6 +208,7 @@ class Loss:
         self._defaults = {opt.name: opt.default for opt in options}
         target_side = getattr(self._targets, "target_options", ())
         self._kernel_options = tuple(n for n in self.options if n not in target_side)
+        self._kernel_defaults = {n: self._defaults[n] for n in self._kernel_options}
         self.__name__ = self.__qualname__ = name
         self.__module__ = getattr(kernel, "__module__", None) or "lossbook"
         self.__signature__ = _signature(self.options.values())
@@ -195,7 +216,8 @@ class Loss:
         self.gradient = _entry_point(self, need_value=False, need_grad=True)
         self.value_and_gradient = _entry_point(self, need_value=True, need_grad=True)
 
-    def __call__(self, y_true, y_pred, *, reduction="mean", sample_weight=None, **options):
+    def __call__(self, y_true: ArrayLike, y_pred: ArrayLike, *, reduction: str = "mean",
+                 sample_weight: ArrayLike | None = None, **options: Any) -> Any:
         return self._run(y_true, y_pred, reduction, sample_weight, options, True, False)[0]
 
     def __get__(self, obj, objtype=None):
@@ -214,7 +236,7 @@ class Loss:
             return self.name
         declaration = dict(name=self.name, input=self.input, targets=self.targets,
                            options=tuple(self.options.values()), activation=self.activation,
-                           total=self.total)
+                           total=self.total, formula=self.formula, counterparts=self.counterparts)
         return _rebuild, (self.kernel, declaration)
 
     def unreduced_shape(self, y_pred_shape: tuple) -> tuple:
@@ -224,45 +246,55 @@ class Loss:
     # -- the one path every call takes --------------------------------------------
 
     def _run(self, y_true, y_pred, reduction, sample_weight, options, need_value, need_grad):
-        reduction = check_reduction(reduction)
-        opts = self._check_options(options)
+        # 1. Validate: the reduction, the options (their declared ranges), the arrays.
+        if reduction not in _REDUCTIONS:
+            check_reduction(reduction)
+        opts = self._check_options(options) if options else self._defaults
         y_true, y_pred = self._targets.validate(y_true, y_pred, self.input)
-        weight = check_sample_weight(sample_weight, y_pred.shape[0])
-        for name in self._kernel_options:
-            if self.options[name].per == "label" and isinstance(opts[name], np.ndarray):
-                opts[name] = self.options[name].check(opts[name], y_pred.shape).astype(y_pred.dtype)
+        weight = None if sample_weight is None else check_sample_weight(sample_weight, y_pred.shape[0])
+        if options:
+            for name in self._kernel_options:
+                if self.options[name].per == "label" and isinstance(opts[name], np.ndarray):
+                    opts[name] = self.options[name].check(opts[name], y_pred.shape).astype(y_pred.dtype)
+        # 2. The targets' options (label smoothing, class weights) act on the targets.
         targets, row_weight = self._targets.prepare(y_true, y_pred, opts, reduction)
-        kernel_opts = {name: opts[name] for name in self._kernel_options}
+        kernel_opts = {name: opts[name] for name in self._kernel_options} if options else self._kernel_defaults
         loss_shape = self._targets.loss_shape(y_pred.shape)
+        count = math.prod(loss_shape)
         factor = row_factors(reduction, loss_shape, weight, row_weight)
         targets, y_pred = _readonly(targets), _readonly(y_pred)
         blocks = _blocks(y_pred.shape)
+        # 3. The value alone, through the loss's fast path when it has one.
         if (self.total is not None and need_value and not need_grad and reduction != "none"
                 and weight is None and row_weight is None):
             with np.errstate(over="ignore", under="ignore"):
-                total = sum(float(self.total(targets[b], y_pred[b], **kernel_opts)) for b in blocks)
-            if np.isfinite(total):  # else the kernel's path tells an infinite loss from an overflow
-                return (total if reduction == "sum" else total / int(np.prod(loss_shape))), None
+                if len(blocks) == 1:
+                    fast = float(self.total(targets, y_pred, **kernel_opts))
+                else:
+                    fast = sum(float(self.total(targets[b], y_pred[b], **kernel_opts)) for b in blocks)
+            if math.isfinite(fast):  # else the kernel's path tells an infinite loss from an overflow
+                return (fast if reduction == "sum" else fast / count), None
+        # 4. The kernel, block by block; each block's results weighted into the outputs.
         grad = np.empty(y_pred.shape, y_pred.dtype) if need_grad else None
         losses = np.empty(loss_shape, y_pred.dtype) if need_value and reduction == "none" else None
-        # The unweighted mean adds the plain losses and divides once at the end.
-        plain_mean = reduction == "mean" and not isinstance(factor, np.ndarray)
+        per_row = isinstance(factor, np.ndarray)
+        plain_mean = reduction == "mean" and not per_row  # adds plain losses, divides at the end
         total = Total()
         with np.errstate(over="ignore", under="ignore"):
             for b in blocks:
                 loss_b, grad_b = self._call_kernel(targets[b], y_pred[b], kernel_opts)
-                f = factor[b] if isinstance(factor, np.ndarray) else factor
+                f = factor[b] if per_row else factor
                 if grad is not None:
                     scale_into(grad[b], grad_b, f)
                 if losses is not None:
                     scale_into(losses[b], loss_b, f)
                 elif need_value:
-                    total.add(loss_b if plain_mean or f is None else loss_b * _rows(f, loss_b.ndim))
+                    total.add(loss_b * _rows(f, loss_b.ndim) if per_row else loss_b)
         if not need_value:
             return None, grad
         if reduction == "none":
             return losses, grad
-        return total.divided_by(np.prod(loss_shape, dtype=np.float64) if plain_mean else 1.0), grad
+        return total.divided_by(count if plain_mean else 1), grad
 
     def _check_options(self, options: dict) -> dict:
         opts = dict(self._defaults)
@@ -306,7 +338,9 @@ BLOCK_SIZE = 1 << 15
 
 def _blocks(shape: tuple) -> list:
     """Slices of the first axis covering about ``BLOCK_SIZE`` elements each."""
-    row = int(np.prod(shape[1:], dtype=np.int64))
+    row = math.prod(shape[1:])
+    if shape[0] * row <= BLOCK_SIZE:
+        return [slice(None)]
     rows = max(1, BLOCK_SIZE // max(row, 1))
     return [slice(start, start + rows) for start in range(0, shape[0], rows)]
 
@@ -324,26 +358,28 @@ def _readonly(a: np.ndarray) -> np.ndarray:
 
 def _signature(options) -> inspect.Signature:
     params = [
-        _P("y_true", _P.POSITIONAL_OR_KEYWORD),
-        _P("y_pred", _P.POSITIONAL_OR_KEYWORD),
-        _P("reduction", _P.KEYWORD_ONLY, default="mean"),
-        _P("sample_weight", _P.KEYWORD_ONLY, default=None),
+        _P("y_true", _P.POSITIONAL_OR_KEYWORD, annotation="ArrayLike"),
+        _P("y_pred", _P.POSITIONAL_OR_KEYWORD, annotation="ArrayLike"),
+        _P("reduction", _P.KEYWORD_ONLY, default="mean", annotation="str"),
+        _P("sample_weight", _P.KEYWORD_ONLY, default=None, annotation="ArrayLike | None"),
     ]
-    params += [_P(opt.name, _P.KEYWORD_ONLY, default=opt.default) for opt in options]
-    return inspect.Signature(params)
+    params += [_P(opt.name, _P.KEYWORD_ONLY, default=opt.default, annotation=opt.annotation())
+               for opt in options]
+    return inspect.Signature(params, return_annotation="float | np.ndarray")
 
 
 def _entry_point(loss: Loss, need_value: bool, need_grad: bool) -> Callable:
     """``loss.gradient`` or ``loss.value_and_gradient``, with the loss's own signature."""
 
-    def method(y_true, y_pred, *, reduction="mean", sample_weight=None, **options):
+    def method(y_true: ArrayLike, y_pred: ArrayLike, *, reduction: str = "mean",
+               sample_weight: ArrayLike | None = None, **options: Any) -> Any:
         value, grad = loss._run(y_true, y_pred, reduction, sample_weight, options, need_value, need_grad)
         return (value, grad) if need_value else grad
 
     kind = "value_and_gradient" if need_value else "gradient"
     method.__name__ = kind
     method.__qualname__ = f"{loss.name}.{kind}"
-    method.__signature__ = loss.__signature__
+    method.__signature__ = loss.__signature__  # type: ignore[attr-defined]
     method.__doc__ = (
         f"Return the gradient of :data:`{loss.name}` with respect to ``y_pred``.\n\n"
         "Takes the same arguments as the loss itself and returns an array shaped like\n"
@@ -390,7 +426,8 @@ def _loss_doc(loss: Loss, doc: str | None) -> str:
 
 def make_loss(kernel: Callable | None = None, *, name: str | None = None, input: str = "prediction",
               targets: str = "real", options: tuple | list = (), activation: str | None = None,
-              total: Callable | None = None) -> Any:
+              total: Callable | None = None, formula: str | None = None,
+              counterparts: dict | None = None) -> Any:
     """Make a loss from a kernel that returns the unreduced loss and its derivative.
 
     The result has every power of a built-in loss: validation of its input and
@@ -427,6 +464,10 @@ def make_loss(kernel: Callable | None = None, *, name: str | None = None, input:
         A faster path for the value alone: ``total(y_true, y_pred, **options)``
         returning the plain sum of the unreduced losses (used when no weights are
         given and the gradient is not wanted). It must agree with the kernel.
+    formula : str, optional
+        The loss of one element (or sample) in LaTeX, for tables such as the API page's.
+    counterparts : dict of str to str, optional
+        The same loss in other libraries, e.g. ``{"PyTorch": "mse_loss"}``.
 
     Returns
     -------
@@ -471,7 +512,8 @@ def make_loss(kernel: Callable | None = None, *, name: str | None = None, input:
     if kernel is None:
         def decorate(k):
             return make_loss(k, name=name, input=input, targets=targets, options=options,
-                             activation=activation, total=total)
+                             activation=activation, total=total, formula=formula,
+                             counterparts=counterparts)
         return decorate
     if not callable(kernel):
         raise TypeError(f"kernel must be a callable kernel(y_true, y_pred, **options), got {kernel!r}")
@@ -496,9 +538,11 @@ def make_loss(kernel: Callable | None = None, *, name: str | None = None, input:
         raise TypeError(f"total must be None or a callable, got {total!r}")
     target_side = getattr(TARGETS[targets], "target_options", ())
     _check_kernel_keywords(kernel, name, [o.name for o in options if o.name not in target_side])
-    return Loss(kernel, name=name, input=input, targets=targets, options=options,
-                activation=activation, total=total,
-                doc=getattr(kernel, "__doc__", None))
+    loss = Loss(kernel, name=name, input=input, targets=targets, options=options,
+                activation=activation, total=total, doc=getattr(kernel, "__doc__", None))
+    loss.formula = formula
+    loss.counterparts = dict(counterparts or {})
+    return loss
 
 
 def _check_kernel_keywords(kernel: Callable, name: str, expected: list) -> None:

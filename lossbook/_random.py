@@ -1,11 +1,15 @@
 """Turn a ``random_state`` argument into a numpy ``Generator`` (private helper)."""
 
+from __future__ import annotations
+
 import numbers
+
+from typing import Any
 
 import numpy as np
 
 
-def as_generator(random_state, *, name="random_state"):
+def as_generator(random_state: Any, *, name: str = "random_state") -> np.random.Generator:
     """Return a :class:`numpy.random.Generator` built from ``random_state``.
 
     Parameters

@@ -20,6 +20,8 @@ the largest float do not overflow the total.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -37,7 +39,7 @@ def row_factors(reduction: str, loss_shape: tuple, sample_weight, row_weight):
     w = sample_weight
     if reduction != "mean":
         return w  # "none" and "sum": the weights themselves
-    count = int(np.prod(loss_shape, dtype=np.int64))
+    count = math.prod(loss_shape)
     if w is None and row_weight is None:
         return 1.0 / count
     n = loss_shape[0]
@@ -80,13 +82,13 @@ class Total:
 
     def add(self, values: np.ndarray) -> None:
         s = float(np.add.reduce(values, axis=None))
-        if np.isfinite(s) or not np.isfinite(np.maximum.reduce(np.abs(values), axis=None)):
+        if math.isfinite(s) or not np.isfinite(np.maximum.reduce(np.abs(values), axis=None)):
             self.plain += s
             self.scaled += s * self._SCALE
         else:
             self.overflowed = True
             self.scaled += float(np.add.reduce(values.astype(np.float64) * self._SCALE, axis=None))
-        if not np.isfinite(self.plain) and np.isfinite(self.scaled):
+        if not math.isfinite(self.plain) and math.isfinite(self.scaled):
             self.overflowed = True
 
     def divided_by(self, divisor: float) -> float:

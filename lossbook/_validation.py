@@ -18,6 +18,7 @@ runs when that reduction is not finite.
 
 from __future__ import annotations
 
+import math
 import numbers
 from typing import Any
 
@@ -127,7 +128,7 @@ def check_scalar(value: Any, name: str, within: str = "(-inf, inf)", *, integer:
         raise TypeError(f"{name} must be {kind}{extra}, got {show(value)} ({type(value).__name__})")
     if not interval(within).contains(float(value)):
         raise ValueError(f"{name} must be in {within}, got {show(value)}")
-    return int(value) if integer else float(value)
+    return int(value) if integer else float(value)  # type: ignore[call-overload]
 
 
 def check_choice(value: Any, name: str, choices: tuple) -> Any:
@@ -173,7 +174,7 @@ def as_array(x: Any, name: str) -> np.ndarray:
 
 def as_float_array(x: Any, name: str, dtype: np.dtype | None = None) -> np.ndarray:
     """A non-empty float array of ``dtype`` (by default: float32 stays, others become float64)."""
-    arr = as_array(x, name)
+    arr = x if type(x) is np.ndarray and x.dtype.kind == "f" and x.ndim and x.size else as_array(x, name)
     if dtype is None:
         dtype = result_dtype(arr)
     if arr.dtype != dtype:
@@ -208,10 +209,14 @@ def _index(where: tuple) -> Any:
 
 def check_finite(arr: np.ndarray, name: str) -> None:
     """Raise if ``arr`` holds NaN or infinity."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        total = np.add.reduce(arr, axis=None)
-    if np.isfinite(total):
-        return
+    if arr.size <= 8192:  # small: the exact test, which cannot warn, is the cheapest
+        if np.isfinite(arr).all():
+            return
+    else:  # large: one reduction (NaN and infinity propagate); exact search only on failure
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = float(np.add.reduce(arr, axis=None))
+        if math.isfinite(total):
+            return
     bad = ~np.isfinite(arr)
     if bad.any():
         where = _where(bad)

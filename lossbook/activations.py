@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._validation import as_float_array, check_finite
 
 __all__ = ["sigmoid", "softmax", "log_softmax"]
 
 
-def _checked_logits(z, name="z"):
+def _checked_logits(z: ArrayLike, name: str = "z") -> np.ndarray:
     z = as_float_array(z, name)
     check_finite(z, name)
     return z
@@ -40,7 +41,7 @@ def sigmoid_pair(u: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.where(positive, large, small), np.where(positive, small, large)
 
 
-def sigmoid(z):
+def sigmoid(z: ArrayLike) -> np.ndarray:
     r"""The logistic sigmoid, :math:`\sigma(z) = 1 / (1 + e^{-z})`.
 
     Computed as :math:`1/(1+e^{-|z|})` for :math:`z \ge 0` and
@@ -67,7 +68,7 @@ def sigmoid(z):
     return sigmoid_pair(np.exp(-np.abs(z)), z)[0]
 
 
-def log_softmax(z, axis=-1):
+def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     r"""The logarithm of :func:`softmax`, by the log-sum-exp trick.
 
     .. math::
@@ -102,7 +103,7 @@ def log_softmax(z, axis=-1):
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
-def softmax(z, axis=-1):
+def softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     r"""The softmax, :math:`\operatorname{softmax}(z)_j = e^{z_j} / \sum_k e^{z_k}`.
 
     Computed after subtracting the maximum along ``axis``, which changes

@@ -45,7 +45,13 @@ def machine_eps(eps, dtype) -> float:
 
 
 @register
-@make_loss(input="probability", targets="binary", options=[_EPS, _POS_WEIGHT])
+@make_loss(
+    input="probability",
+    targets="binary",
+    options=[_EPS, _POS_WEIGHT],
+    formula=r"-[y \log p + (1 - y) \log(1 - p)]",
+    counterparts={"PyTorch": "binary_cross_entropy", "Keras": "BinaryCrossentropy", "scikit-learn": "log_loss"},
+)
 def binary_cross_entropy(y_true, y_pred, *, eps, pos_weight):
     r"""Binary cross-entropy (log loss) on probabilities.
 
@@ -106,7 +112,15 @@ def _bce_logits_total(y_true, y_pred, *, pos_weight):
 
 
 @register
-@make_loss(input="logit", targets="binary", options=[_POS_WEIGHT], total=_bce_logits_total)
+@make_loss(
+    input="logit",
+    targets="binary",
+    options=[_POS_WEIGHT],
+    total=_bce_logits_total,
+    formula=r"\max(z, 0) - y z + \log(1 + e^{-|z|})",
+    counterparts={"PyTorch": "binary_cross_entropy_with_logits",
+                  "Keras": "BinaryCrossentropy(from_logits=True)"},
+)
 def binary_cross_entropy_with_logits(y_true, y_pred, *, pos_weight):
     r"""Binary cross-entropy on logits: the sigmoid and the log loss in one step.
 
@@ -161,7 +175,12 @@ def binary_cross_entropy_with_logits(y_true, y_pred, *, pos_weight):
 
 
 @register
-@make_loss(input="decision", targets="signed")
+@make_loss(
+    input="decision",
+    targets="signed",
+    formula=r"\max(0, 1 - y f)",
+    counterparts={"Keras": "Hinge", "scikit-learn": "hinge_loss"},
+)
 def hinge(y_true, y_pred):
     r"""Hinge loss on decision values, the loss of the support vector machine.
 
@@ -201,6 +220,8 @@ def hinge(y_true, y_pred):
                "Weight of the positive class, :math:`\\alpha`; negatives get ``1 - alpha``. "
                "None weights both by 1."),
     ],
+    formula=r"\alpha_t (1 - p_t)^{\gamma}\, \mathrm{BCE}(y, z)",
+    counterparts={"PyTorch": "torchvision.ops.sigmoid_focal_loss", "Keras": "BinaryFocalCrossentropy"},
 )
 def sigmoid_focal(y_true, y_pred, *, gamma, alpha):
     r"""Sigmoid focal loss on logits (Lin et al., 2017).

@@ -14,9 +14,14 @@ Examples
 ((1347, 4), ('even', 'greater than 4', 'prime', 'closed loop'))
 """
 
+from __future__ import annotations
+
 import numbers
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._random import as_generator
 from ._validation import check_scalar
@@ -25,16 +30,16 @@ __all__ = ["line_with_outliers", "load_digits_split", "digit_attributes", "DIGIT
 
 
 def line_with_outliers(
-    n_samples=100,
+    n_samples: int = 100,
     *,
-    slope=2.0,
-    intercept=1.0,
-    noise=1.0,
-    outlier_fraction=0.1,
-    outlier_shift=20.0,
-    x_range=(-7.5, 7.5),
-    random_state=0,
-):
+    slope: float = 2.0,
+    intercept: float = 1.0,
+    noise: float = 1.0,
+    outlier_fraction: float = 0.1,
+    outlier_shift: float = 20.0,
+    x_range: tuple[float, float] = (-7.5, 7.5),
+    random_state: Any = 0,
+) -> tuple[np.ndarray, np.ndarray]:
     """Points on a noisy line, the ones with the largest ``x`` shifted upwards.
 
     ``x`` is drawn uniformly on ``x_range`` and sorted;
@@ -109,7 +114,7 @@ def line_with_outliers(
     return x.reshape(-1, 1), y
 
 
-def load_digits_split(*, test_size=0.25, random_state=0):
+def load_digits_split(*, test_size: float = 0.25, random_state: Any = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The 8x8 handwritten digits, split (stratified) and standardised.
 
     Loads :func:`sklearn.datasets.load_digits` (1,797 images of 64 pixels,
@@ -161,7 +166,7 @@ DIGIT_ATTRIBUTES = {
 }
 
 
-def digit_attributes(digits):
+def digit_attributes(digits: ArrayLike) -> tuple[np.ndarray, tuple[str, ...]]:
     """Multi-label targets: four yes/no attributes of each digit.
 
     The columns are ``even``; ``greater than 4``; ``prime`` (2, 3, 5, 7);

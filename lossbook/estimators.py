@@ -27,9 +27,14 @@ mae 2.05
 huber 2.07
 """
 
+from __future__ import annotations
+
 import warnings
 
+from typing import Any, cast
+
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import LabelBinarizer
@@ -62,20 +67,20 @@ class _LossEstimatorBase(BaseEstimator):
 
     def __init__(
         self,
-        loss,
+        loss: str | Loss,
         *,
-        loss_options=None,
-        hidden_layer_sizes=(),
-        activation="relu",
-        optimizer="adam",
-        learning_rate=0.01,
-        alpha=1e-4,
-        batch_size=64,
-        max_epochs=1000,
-        tol=1e-4,
-        n_iter_no_change=10,
-        random_state=None,
-    ):
+        loss_options: dict | None = None,
+        hidden_layer_sizes: Any = (),
+        activation: str = "relu",
+        optimizer: str = "adam",
+        learning_rate: float = 0.01,
+        alpha: float = 1e-4,
+        batch_size: int | str = 64,
+        max_epochs: int = 1000,
+        tol: float | None = 1e-4,
+        n_iter_no_change: int = 10,
+        random_state: Any = None,
+    ) -> None:
         self.loss = loss
         self.loss_options = loss_options
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -252,20 +257,20 @@ class LossRegressor(RegressorMixin, _LossEstimatorBase):
 
     def __init__(
         self,
-        loss="mse",
+        loss: str | Loss = "mse",
         *,
-        loss_options=None,
-        hidden_layer_sizes=(),
-        activation="relu",
-        optimizer="adam",
-        learning_rate=0.01,
-        alpha=1e-4,
-        batch_size=64,
-        max_epochs=1000,
-        tol=1e-4,
-        n_iter_no_change=10,
-        random_state=None,
-    ):
+        loss_options: dict | None = None,
+        hidden_layer_sizes: Any = (),
+        activation: str = "relu",
+        optimizer: str = "adam",
+        learning_rate: float = 0.01,
+        alpha: float = 1e-4,
+        batch_size: int | str = 64,
+        max_epochs: int = 1000,
+        tol: float | None = 1e-4,
+        n_iter_no_change: int = 10,
+        random_state: Any = None,
+    ) -> None:
         super().__init__(
             loss,
             loss_options=loss_options,
@@ -281,7 +286,7 @@ class LossRegressor(RegressorMixin, _LossEstimatorBase):
             random_state=random_state,
         )
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> Any:
         """Fit the model to ``(X, y)``.
 
         Parameters
@@ -297,7 +302,8 @@ class LossRegressor(RegressorMixin, _LossEstimatorBase):
         -------
         self : LossRegressor
         """
-        X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=np.float64)
+        X, y = cast("tuple[np.ndarray, np.ndarray]", validate_data(
+            self, X, y, multi_output=True, y_numeric=True, dtype=np.float64))
         loss = self._resolve_named_loss(self.loss)
         if loss.input not in ("prediction", "log_rate"):
             raise ValueError(
@@ -305,25 +311,24 @@ class LossRegressor(RegressorMixin, _LossEstimatorBase):
                 "predicts real values: use a loss on predictions (mse, mae, huber, log_cosh, "
                 "quantile, poisson_nll, gaussian_nll, or your own), or LossClassifier."
             )
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        weights = None if sample_weight is None else _check_sample_weight(sample_weight, X, dtype=np.float64)
         y = np.asarray(y, dtype=np.float64)
         self._y_ndim = y.ndim
         if loss.targets == "mean_and_log_variance":
-            if y.ndim == 2 and y.shape[1] != 1:
+            if y.ndim == 2 and y.shape[-1] != 1:
                 raise ValueError(
                     "LossRegressor with gaussian_nll predicts one target (a mean and a variance); "
-                    f"y has {y.shape[1]} columns: fit one regressor per column"
+                    f"y has {y.shape[-1]} columns: fit one regressor per column"
                 )
             Y = y.ravel()
             n_outputs = 2
         else:
             Y = y.reshape(-1, 1) if y.ndim == 1 else y
-            n_outputs = Y.shape[1]
-        self._train(X, Y, sample_weight, loss, n_outputs)
+            n_outputs = int(Y.shape[-1])
+        self._train(X, Y, weights, loss, n_outputs)
         return self
 
-    def predict(self, X, return_std=False):
+    def predict(self, X: ArrayLike, return_std: bool = False) -> Any:
         """Predict targets for ``X``.
 
         The network's raw scores go through the loss's output activation: the
@@ -498,20 +503,20 @@ class LossClassifier(ClassifierMixin, _LossEstimatorBase):
 
     def __init__(
         self,
-        loss="auto",
+        loss: str | Loss = "auto",
         *,
-        loss_options=None,
-        hidden_layer_sizes=(),
-        activation="relu",
-        optimizer="adam",
-        learning_rate=0.01,
-        alpha=1e-4,
-        batch_size=64,
-        max_epochs=1000,
-        tol=1e-4,
-        n_iter_no_change=10,
-        random_state=None,
-    ):
+        loss_options: dict | None = None,
+        hidden_layer_sizes: Any = (),
+        activation: str = "relu",
+        optimizer: str = "adam",
+        learning_rate: float = 0.01,
+        alpha: float = 1e-4,
+        batch_size: int | str = 64,
+        max_epochs: int = 1000,
+        tol: float | None = 1e-4,
+        n_iter_no_change: int = 10,
+        random_state: Any = None,
+    ) -> None:
         super().__init__(
             loss,
             loss_options=loss_options,
@@ -541,7 +546,7 @@ class LossClassifier(ClassifierMixin, _LossEstimatorBase):
             )
         return loss
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> Any:
         """Fit the classifier to ``(X, y)``.
 
         Parameters
@@ -558,21 +563,21 @@ class LossClassifier(ClassifierMixin, _LossEstimatorBase):
         -------
         self : LossClassifier
         """
-        X, y = validate_data(self, X, y, multi_output=True, dtype=np.float64)
+        X, y = cast("tuple[np.ndarray, np.ndarray]", validate_data(
+            self, X, y, multi_output=True, dtype=np.float64))
         if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
+            y = cast(np.ndarray, column_or_1d(y, warn=True))
         check_classification_targets(y)
         target_type = type_of_target(y)
         if target_type not in ("binary", "multiclass", "multilabel-indicator"):
             raise ValueError(
                 f"y must hold binary, multi-class or multi-label indicator targets; got {target_type}."
             )
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        weights = None if sample_weight is None else _check_sample_weight(sample_weight, X, dtype=np.float64)
         binarizer = LabelBinarizer().fit(y)
         classes = binarizer.classes_
         if target_type != "multilabel-indicator":
-            weighted = y if sample_weight is None else y[sample_weight > 0]
+            weighted = y if weights is None else y[weights > 0]
             if len(classes) < 2 or len(np.unique(weighted)) < 2:
                 raise ValueError(
                     "LossClassifier needs samples of at least 2 classes (with positive "
@@ -599,10 +604,10 @@ class LossClassifier(ClassifierMixin, _LossEstimatorBase):
                 Y = 2.0 * Y - 1.0  # {-1, +1}: hinge, or a least-squares classifier
             n_outputs = Y.shape[1]
             self.out_activation_ = "sigmoid" if probabilities else "identity"
-        self._train(X, Y, sample_weight, loss, n_outputs)
+        self._train(X, Y, weights, loss, n_outputs)
         return self
 
-    def decision_function(self, X):
+    def decision_function(self, X: ArrayLike) -> np.ndarray:
         """Raw scores: logits for cross-entropy losses, decision values for hinge.
 
         Parameters
@@ -621,7 +626,7 @@ class LossClassifier(ClassifierMixin, _LossEstimatorBase):
             return scores[:, 0]
         return scores
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Predict class labels (or the label indicator matrix for multi-label targets).
 
         Parameters
@@ -641,7 +646,7 @@ class LossClassifier(ClassifierMixin, _LossEstimatorBase):
         return self._binarizer.inverse_transform(indicator)
 
     @available_if(_has_probabilities)
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """Probability of each class (of each label, for multi-label targets).
 
         Softmax of the scores for the multi-class losses; for elementwise
@@ -669,7 +674,7 @@ class LossClassifier(ClassifierMixin, _LossEstimatorBase):
         return p
 
     @available_if(_has_probabilities)
-    def predict_log_proba(self, X):
+    def predict_log_proba(self, X: ArrayLike) -> np.ndarray:
         """Logarithm of :meth:`predict_proba`, computed in log space (finite for any score).
 
         Parameters

@@ -36,7 +36,13 @@ _CLASS_WEIGHT = Option(
 
 
 @register
-@make_loss(input="logit", targets="classes", options=[_LABEL_SMOOTHING, _CLASS_WEIGHT])
+@make_loss(
+    input="logit",
+    targets="classes",
+    options=[_LABEL_SMOOTHING, _CLASS_WEIGHT],
+    formula=r"\log \sum_c e^{z_c} - \sum_c t_c z_c",
+    counterparts={"PyTorch": "cross_entropy", "Keras": "CategoricalCrossentropy(from_logits=True)"},
+)
 def softmax_cross_entropy(y_true, y_pred):
     r"""Softmax cross-entropy on logits: softmax and categorical cross-entropy in one step.
 
@@ -95,6 +101,9 @@ def softmax_cross_entropy(y_true, y_pred):
             "y_pred's dtype, as scikit-learn's log_loss does.",
         )
     ],
+    formula=r"-\sum_c t_c \log p_c",
+    counterparts={"PyTorch": "nll_loss on log p", "Keras": "CategoricalCrossentropy",
+                  "scikit-learn": "log_loss"},
 )
 def categorical_cross_entropy(y_true, y_pred, *, eps):
     r"""Categorical cross-entropy on probabilities.
@@ -146,6 +155,9 @@ def categorical_cross_entropy(y_true, y_pred, *, eps):
             "(the multi-class SVM loss of CS231n).",
         )
     ],
+    formula=r"\max\bigl(0,\ 1 + \max_{j \ne y} f_j - f_y\bigr)",
+    counterparts={"PyTorch": "multi_margin_loss (Weston-Watkins, divided by k)",
+                  "Keras": "CategoricalHinge (Crammer-Singer)", "scikit-learn": "hinge_loss"},
 )
 def multiclass_hinge(y_true, y_pred, *, kind):
     r"""Multi-class hinge loss on decision values (one score per class).

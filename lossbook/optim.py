@@ -28,6 +28,10 @@ Momentum [0.9]
 Adam [0.9]
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 import numpy as np
 
 from ._validation import check_scalar
@@ -59,12 +63,12 @@ class Optimizer:
     [ 0.5 -1.5]
     """
 
-    def __init__(self, learning_rate):
+    def __init__(self, learning_rate: float) -> None:
         self.learning_rate = check_scalar(learning_rate, "learning_rate", "(0, inf)")
         self.n_steps = 0
-        self._shapes = None
+        self._shapes: list | None = None
 
-    def step(self, params_and_grads):
+    def step(self, params_and_grads: Any) -> None:
         """Update every parameter in place, using its gradient.
 
         Parameters
@@ -107,7 +111,7 @@ class Optimizer:
         for i, (param, grad) in enumerate(pairs):
             self._update(i, param, np.asarray(grad, dtype=float))
 
-    def reset(self):
+    def reset(self) -> None:
         """Forget the step count and any state (velocities, moments)."""
         self.n_steps = 0
         self._shapes = None
@@ -137,7 +141,7 @@ class GradientDescent(Optimizer):
     [0.9 2.2]
     """
 
-    def __init__(self, learning_rate=0.01):
+    def __init__(self, learning_rate: float = 0.01) -> None:
         super().__init__(learning_rate)
 
     def _update(self, index, param, grad):
@@ -171,12 +175,12 @@ class Momentum(Optimizer):
     [-0.25]
     """
 
-    def __init__(self, learning_rate=0.01, momentum=0.9):
+    def __init__(self, learning_rate: float = 0.01, momentum: float = 0.9) -> None:
         super().__init__(learning_rate)
         self.momentum = check_scalar(momentum, "momentum", "[0, 1)")
-        self._velocity = {}
+        self._velocity: dict[int, np.ndarray] = {}
 
-    def reset(self):
+    def reset(self) -> None:
         super().reset()
         self._velocity = {}
 
@@ -225,15 +229,16 @@ class Adam(Optimizer):
     [0.9 0.9]
     """
 
-    def __init__(self, learning_rate=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    def __init__(self, learning_rate: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999,
+                 eps: float = 1e-8) -> None:
         super().__init__(learning_rate)
         self.beta1 = check_scalar(beta1, "beta1", "[0, 1)")
         self.beta2 = check_scalar(beta2, "beta2", "[0, 1)")
         self.eps = check_scalar(eps, "eps", "(0, inf)")
-        self._m = {}
-        self._v = {}
+        self._m: dict[int, np.ndarray] = {}
+        self._v: dict[int, np.ndarray] = {}
 
-    def reset(self):
+    def reset(self) -> None:
         super().reset()
         self._m = {}
         self._v = {}
@@ -263,7 +268,7 @@ class Adam(Optimizer):
 _OPTIMIZERS = {"sgd": GradientDescent, "momentum": Momentum, "adam": Adam}
 
 
-def get_optimizer(optimizer, *, learning_rate=None):
+def get_optimizer(optimizer: "str | Optimizer", *, learning_rate: float | None = None) -> "Optimizer":
     """Return an optimizer from a name, or the optimizer itself.
 
     Parameters

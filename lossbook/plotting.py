@@ -20,7 +20,12 @@ True
 >>> plt.close(fig)
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._loss import get_loss
 
@@ -37,7 +42,7 @@ def _axes(ax):
     return ax
 
 
-def _finite_1d(values, name):
+def _finite_1d(values: Any, name: str) -> np.ndarray:
     try:
         values = np.asarray(values, dtype=float)
     except (TypeError, ValueError) as exc:
@@ -47,7 +52,7 @@ def _finite_1d(values, name):
     return values
 
 
-def plot_loss_curve(history_or_curve, *, ax=None, label=None):
+def plot_loss_curve(history_or_curve: Any, *, ax: Any = None, label: str | None = None) -> Any:
     """Plot loss against epoch.
 
     Parameters
@@ -78,7 +83,7 @@ def plot_loss_curve(history_or_curve, *, ax=None, label=None):
     ['train', 'validation']
     """
     ax = _axes(ax)
-    curves = []
+    curves: list[tuple[Any, str | None]] = []
     if hasattr(history_or_curve, "train_loss") and hasattr(history_or_curve, "val_loss"):
         prefix = "" if label is None else f"{label} "
         curves.append((history_or_curve.train_loss, f"{prefix}train"))
@@ -106,7 +111,7 @@ def _default_label(model, i):
     return f"prediction {i}" if i else "prediction"
 
 
-def plot_fit(X, y, models_or_predictions, *, ax=None):
+def plot_fit(X: ArrayLike, y: ArrayLike, models_or_predictions: Any, *, ax: Any = None) -> Any:
     """Scatter one-feature data and draw each model's fitted curve.
 
     Parameters
@@ -181,7 +186,7 @@ def plot_fit(X, y, models_or_predictions, *, ax=None):
     return ax
 
 
-def plot_confusion_matrix(y_true, y_pred, *, ax=None, labels=None):
+def plot_confusion_matrix(y_true: ArrayLike, y_pred: ArrayLike, *, ax: Any = None, labels: Any = None) -> Any:
     """Draw the confusion matrix as an image with the count in each cell.
 
     Rows are true classes, columns predicted classes, as in
@@ -234,7 +239,7 @@ def plot_confusion_matrix(y_true, y_pred, *, ax=None, labels=None):
     return ax
 
 
-def plot_loss_vs_error(losses, *, errors=None, ax=None):
+def plot_loss_vs_error(losses: Any, *, errors: ArrayLike | None = None, ax: Any = None) -> Any:
     """Plot each loss of one sample against its error (or score).
 
     Losses on predictions are drawn against the error ``e = y_pred - y_true``

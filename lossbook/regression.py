@@ -30,7 +30,11 @@ def _mse_total(y_true, y_pred):
 
 
 @register
-@make_loss(total=_mse_total)
+@make_loss(
+    total=_mse_total,
+    formula=r"(\hat y - y)^2",
+    counterparts={"PyTorch": "mse_loss", "Keras": "MeanSquaredError", "scikit-learn": "mean_squared_error"},
+)
 def mse(y_true, y_pred):
     r"""Mean squared error (L2 loss).
 
@@ -61,7 +65,11 @@ def _mae_total(y_true, y_pred):
 
 
 @register
-@make_loss(total=_mae_total)
+@make_loss(
+    total=_mae_total,
+    formula=r"|\hat y - y|",
+    counterparts={"PyTorch": "l1_loss", "Keras": "MeanAbsoluteError", "scikit-learn": "mean_absolute_error"},
+)
 def mae(y_true, y_pred):
     r"""Mean absolute error (L1 loss).
 
@@ -101,6 +109,8 @@ def _huber_total(y_true, y_pred, *, delta):
 @make_loss(
     options=[Option("delta", 1.0, "(0, inf)", "Where the loss turns from quadratic to linear.")],
     total=_huber_total,
+    formula=r"\tfrac12 e^2 \text{ if } |e| \le \delta, \text{ else } \delta(|e| - \tfrac12\delta)",
+    counterparts={"PyTorch": "huber_loss", "Keras": "Huber"},
 )
 def huber(y_true, y_pred, *, delta):
     r"""Huber loss: quadratic for small errors, linear for large ones.
@@ -137,7 +147,7 @@ def huber(y_true, y_pred, *, delta):
 
 
 @register
-@make_loss()
+@make_loss(formula=r"\log\cosh(\hat y - y)", counterparts={"Keras": "LogCosh"})
 def log_cosh(y_true, y_pred):
     r"""Log-cosh loss: about :math:`e^2/2` for small errors, :math:`|e| - \log 2` for large.
 
@@ -193,6 +203,8 @@ def _quantile_total(y_true, y_pred, *, quantile):
 @make_loss(
     options=[Option("quantile", 0.5, "(0, 1)", "The quantile :math:`\\tau` the loss estimates.")],
     total=_quantile_total,
+    formula=r"\max\bigl(\tau (y - \hat y),\ (1 - \tau)(\hat y - y)\bigr)",
+    counterparts={"scikit-learn": "mean_pinball_loss"},
 )
 def quantile(y_true, y_pred, *, quantile):
     r"""Quantile (pinball) loss; its minimiser is the ``quantile`` of the targets.
@@ -225,7 +237,13 @@ def quantile(y_true, y_pred, *, quantile):
 
 
 @register
-@make_loss(input="log_rate", targets="counts")
+@make_loss(
+    input="log_rate",
+    targets="counts",
+    formula=r"e^{z} - y z",
+    counterparts={"PyTorch": "poisson_nll_loss", "Keras": "Poisson (on rates)",
+                  "scikit-learn": "mean_poisson_deviance (on rates, x2, shifted)"},
+)
 def poisson_nll(y_true, y_pred):
     r"""Poisson negative log-likelihood, on the logarithm of the predicted rate.
 
@@ -259,7 +277,11 @@ def poisson_nll(y_true, y_pred):
 
 
 @register
-@make_loss(targets="mean_and_log_variance")
+@make_loss(
+    targets="mean_and_log_variance",
+    formula=r"\tfrac12\bigl(s + (y - \mu)^2 e^{-s}\bigr)",
+    counterparts={"PyTorch": "gaussian_nll_loss (on variances)"},
+)
 def gaussian_nll(y_true, y_pred):
     r"""Gaussian negative log-likelihood with a predicted mean and variance.
 

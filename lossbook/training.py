@@ -69,9 +69,10 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._loss import Loss, get_loss
 from ._random import as_generator
@@ -156,7 +157,7 @@ class History:
         return int(np.argmin(finite)) + 1
 
 
-def minibatches(n_samples, batch_size=None, *, rng=None):
+def minibatches(n_samples: int, batch_size: int | None = None, *, rng: Any = None) -> Iterator[np.ndarray]:
     """Yield the index arrays of one epoch's minibatches.
 
     Parameters
@@ -282,7 +283,7 @@ def _step(model, loss, out_layer, X, y, sample_weight, optimizer, decay, options
 # -- checked arguments ----------------------------------------------------------------
 
 
-def _check_X_y(X, y, X_name: str, y_name: str):
+def _check_X_y(X: Any, y: Any, X_name: str, y_name: str) -> tuple[np.ndarray, np.ndarray]:
     try:
         X = np.asarray(X, dtype=float)
     except (TypeError, ValueError) as exc:
@@ -319,18 +320,18 @@ def _check_options(loss_options) -> dict:
 
 
 def train_step(
-    model,
-    loss,
-    X,
-    y,
+    model: Layer,
+    loss: str | Loss,
+    X: ArrayLike,
+    y: ArrayLike,
     *,
-    optimizer,
-    output=None,
-    alpha=0.0,
-    n_samples=None,
-    sample_weight=None,
-    loss_options=None,
-):
+    optimizer: str | Optimizer,
+    output: str | None = None,
+    alpha: float = 0.0,
+    n_samples: float | None = None,
+    sample_weight: ArrayLike | None = None,
+    loss_options: dict | None = None,
+) -> float:
     """Run steps 2 to 5 of training on one batch: forward, loss, backward, update.
 
     Parameters
@@ -347,7 +348,7 @@ def train_step(
     optimizer : Optimizer
         Updates the parameters in place.
     output : {None, "identity", "sigmoid", "softmax"}, default=None
-        Transform of the raw scores before the loss (see :func:`output_layer`).
+        Transform of the raw scores before the loss (see :func:`lossbook.training.output_layer`).
     alpha : float, default=0.0
         L2 penalty strength on the weights (not the biases): the penalty is
         ``alpha / (2 n_samples) * sum ||W||^2``.
@@ -434,8 +435,8 @@ class _BestEpoch:
     def __init__(self, model: Layer):
         self.model = model
         self.loss = np.inf
-        self.epoch = None
-        self.params = None
+        self.epoch: int | None = None
+        self.params: list[np.ndarray] = []
 
     def update(self, loss: float, epoch: int) -> None:
         if loss < self.loss:
@@ -486,24 +487,24 @@ def _blew_up(curve: list, best: float) -> bool:
 
 
 def fit(
-    model,
-    loss,
-    X,
-    y,
+    model: Layer,
+    loss: str | Loss,
+    X: ArrayLike,
+    y: ArrayLike,
     *,
-    optimizer,
-    epochs,
-    batch_size=None,
-    validation_data=None,
-    metric=None,
-    random_state=None,
-    output=None,
-    alpha=0.0,
-    sample_weight=None,
-    tol=None,
-    n_iter_no_change=10,
-    loss_options=None,
-):
+    optimizer: str | Optimizer,
+    epochs: int,
+    batch_size: int | None = None,
+    validation_data: tuple | None = None,
+    metric: str | Callable | None = None,
+    random_state: Any = None,
+    output: str | None = None,
+    alpha: float = 0.0,
+    sample_weight: ArrayLike | None = None,
+    tol: float | None = None,
+    n_iter_no_change: int = 10,
+    loss_options: dict | None = None,
+) -> History:
     """Train ``model`` on ``(X, y)`` with minibatch gradient descent; return the history.
 
     Every epoch shuffles the samples (with ``random_state``), runs the steps of
@@ -542,7 +543,7 @@ def fit(
         gives identical results.
     output : {None, "identity", "sigmoid", "softmax"}, default=None
         Transform applied to the raw scores before the loss (see
-        :func:`output_layer`): by default the loss's ``activation`` for a
+        :func:`lossbook.training.output_layer`): by default the loss's ``activation`` for a
         probability loss, none otherwise.
     alpha : float, default=0.0
         L2 penalty: ``alpha / (2 n) * sum ||W||^2`` over the weights (not the
@@ -677,7 +678,7 @@ def _check_fit_weights(sample_weight, n_samples: int):
     return w
 
 
-def _check_validation_data(validation_data, model, loss):
+def _check_validation_data(validation_data: Any, model: Layer, loss: Loss) -> tuple[Any, Any]:
     if validation_data is None:
         return None, None
     try:
