@@ -443,8 +443,11 @@ def make_loss(kernel: Callable | None = None, *, name: str | None = None, input:
         loss of each element (of each sample, for ``targets="classes"``) and its
         derivative with respect to ``y_pred``, an array shaped like ``y_pred``. It
         receives read-only arrays of ``y_pred``'s float dtype, already validated,
-        and the options as keywords. Its docstring becomes the loss's, with the
-        Parameters and Returns sections generated from this declaration.
+        and the options as keywords. Large inputs reach it in blocks of rows (of
+        about ``BLOCK_SIZE`` elements), so each element's (or sample's) loss must
+        depend on its own row only, as a loss's does. The arrays it returns are
+        never written to. Its docstring becomes the loss's, with the Parameters
+        and Returns sections generated from this declaration.
     name : str, optional
         The loss's name; the kernel's ``__name__`` by default.
     input : {"prediction", "probability", "logit", "log_rate", "decision"}, default "prediction"
