@@ -279,28 +279,29 @@ def poisson_nll(y_true, y_pred):
 @register
 @make_loss(
     targets="mean_and_log_variance",
-    formula=r"\tfrac12\bigl(s + (y - \mu)^2 e^{-s}\bigr)",
+    formula=r"\tfrac12\bigl(\log\sigma^2 + (y - \hat y)^2 / \sigma^2\bigr)",
     counterparts={"PyTorch": "gaussian_nll_loss (on variances)"},
 )
 def gaussian_nll(y_true, y_pred):
     r"""Gaussian negative log-likelihood with a predicted mean and variance.
 
-    ``y_pred[..., 0]`` is the predicted mean :math:`\mu` and ``y_pred[..., 1]`` the
-    log of the predicted variance, :math:`s = \log \sigma^2` (a network outputs
-    any real number for it; the variance :math:`e^s` is then positive). Per target,
+    ``y_pred[..., 0]`` is the predicted mean :math:`\hat y` and ``y_pred[..., 1]``
+    the log of the predicted variance, :math:`\log \sigma^2` (a network outputs any
+    real number for it; the variance is then positive). Per target,
 
     .. math::
 
-        \ell = \tfrac12\left(s + (y - \mu)^2 e^{-s}\right), \qquad
-        \frac{\partial \ell}{\partial \mu} = (\mu - y)\, e^{-s}, \qquad
-        \frac{\partial \ell}{\partial s} = \tfrac12\left(1 - (y - \mu)^2 e^{-s}\right),
+        \ell = \tfrac12\left(\log \sigma^2 + \frac{(y - \hat y)^2}{\sigma^2}\right), \qquad
+        \frac{\partial \ell}{\partial \hat y} = \frac{\hat y - y}{\sigma^2}, \qquad
+        \frac{\partial \ell}{\partial \log \sigma^2} = \tfrac12\left(1 - \frac{(y - \hat y)^2}{\sigma^2}\right),
 
-    the negative log-density of :math:`\mathcal N(\mu, \sigma^2)` at :math:`y`
+    the negative log-density of :math:`\mathcal N(\hat y, \sigma^2)` at :math:`y`
     without the constant :math:`\tfrac12 \log 2\pi`. With a fixed variance it is
     the squared error scaled; with a learned one, the model can say where it is
     unsure: a large :math:`\sigma^2` makes an error cheap but costs
-    :math:`\tfrac12 s` (Nix and Weigend, 1994; Kendall and Gal, 2017). PyTorch's
-    ``GaussianNLLLoss(input=mu, target=y, var=exp(s))`` computes the same value.
+    :math:`\tfrac12 \log \sigma^2` (Nix and Weigend, 1994; Kendall and Gal, 2017).
+    PyTorch's ``GaussianNLLLoss(input=y_hat, target=y, var=sigma**2)`` computes the
+    same value.
 
     Examples
     --------
