@@ -64,6 +64,7 @@ test: $(STAMP)
 # The package's tests and the doctests in lossbook/ (and tests/test_notebooks.py, which
 # checks that every notebook is stored executed, in order, without errors).
 test-package: $(STAMP)
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest -n $(JOBS) tests lossbook
 
 # nbval in strict mode: re-runs every notebook and compares each text output.

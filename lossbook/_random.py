@@ -1,11 +1,15 @@
 """Turn a ``random_state`` argument into a numpy ``Generator`` (private helper)."""
 
+from __future__ import annotations
+
 import numbers
+
+from typing import Any
 
 import numpy as np
 
 
-def as_generator(random_state, *, name="random_state"):
+def as_generator(random_state: Any, *, name: str = "random_state") -> np.random.Generator:
     """Return a :class:`numpy.random.Generator` built from ``random_state``.
 
     Parameters
@@ -36,9 +40,9 @@ def as_generator(random_state, *, name="random_state"):
         return np.random.default_rng(random_state.randint(np.iinfo(np.int32).max))
     if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
         if random_state < 0:
-            raise ValueError(f"{name} must be a non-negative integer; got {random_state}.")
+            raise ValueError(f"{name} must be a non-negative integer, got {random_state}")
         return np.random.default_rng(int(random_state))
-    raise ValueError(
-        f"{name} must be None, a non-negative int, a numpy Generator or a RandomState; "
-        f"got {random_state!r}."
+    raise TypeError(
+        f"{name} must be None, a non-negative int, a numpy Generator or a RandomState, "
+        f"got {random_state!r}"
     )

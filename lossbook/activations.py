@@ -3,27 +3,45 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._validation import as_float_array, check_finite
 
 __all__ = ["sigmoid", "softmax", "log_softmax"]
 
 
-def _checked_logits(z, name="z"):
+def _checked_logits(z: ArrayLike, name: str = "z") -> np.ndarray:
     z = as_float_array(z, name)
     check_finite(z, name)
     return z
 
 
-def _sigmoid_and_exp(z):
-    """Return ``(sigmoid(z), exp(-|z|))`` without overflow."""
-    e = np.exp(-np.abs(z))
-    inv = 1.0 / (1.0 + e)
-    p = np.where(z >= 0, inv, e * inv)
-    return p, e
+def softplus_parts(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(u, log1p(u))`` with ``u = exp(-|z|)``, the shared work of the logit losses.
+
+    ``softplus(z) = max(z, 0) + log1p(u)``, and the sigmoid follows from ``u`` by
+    :func:`sigmoid_pair`; ``u`` lies in (0, 1], so nothing overflows.
+    """
+    u = np.abs(z)
+    np.negative(u, out=u)
+    np.exp(u, out=u)
+    return u, np.log1p(u)
 
 
-def sigmoid(z):
+def sigmoid_pair(u: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(sigmoid(z), sigmoid(-z))`` from ``u = exp(-|z|)``, each to full relative accuracy.
+
+    ``1 / (1 + u)`` is the sigmoid of ``|z|`` and ``u / (1 + u)`` that of ``-|z|``;
+    computing ``1 - sigmoid(z)`` by subtraction would lose the small one.
+    """
+    large = np.add(u, 1.0)
+    np.reciprocal(large, out=large)
+    small = u * large
+    positive = z >= 0
+    return np.where(positive, large, small), np.where(positive, small, large)
+
+
+def sigmoid(z: ArrayLike) -> np.ndarray:
     r"""The logistic sigmoid, :math:`\sigma(z) = 1 / (1 + e^{-z})`.
 
     Computed as :math:`1/(1+e^{-|z|})` for :math:`z \ge 0` and
@@ -46,10 +64,11 @@ def sigmoid(z):
     >>> lb.sigmoid([-1000.0, 0.0, 2.0])
     array([0.    , 0.5   , 0.8808])
     """
-    return _sigmoid_and_exp(_checked_logits(z))[0]
+    z = _checked_logits(z)
+    return sigmoid_pair(np.exp(-np.abs(z)), z)[0]
 
 
-def log_softmax(z, axis=-1):
+def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     r"""The logarithm of :func:`softmax`, by the log-sum-exp trick.
 
     .. math::
@@ -84,7 +103,7 @@ def log_softmax(z, axis=-1):
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
-def softmax(z, axis=-1):
+def softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     r"""The softmax, :math:`\operatorname{softmax}(z)_j = e^{z_j} / \sum_k e^{z_k}`.
 
     Computed after subtracting the maximum along ``axis``, which changes

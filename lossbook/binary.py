@@ -1,79 +1,58 @@
-"""Binary (and multi-label) classification losses.
+r"""Binary (and multi-label) classification losses.
 
-``y_true`` holds one target per output in [0, 1] (0 or 1 for hard labels;
-soft targets are allowed), or {-1, +1} for the hinge loss. ``y_pred`` holds
+``y_true`` holds one target per output in [0, 1] (0 or 1 for hard labels; soft
+targets are allowed), or {-1, +1} for the hinge loss. ``y_pred`` holds
 probabilities, logits or decision values, as each loss says. For multi-label
-problems pass arrays of shape ``(n_samples, n_labels)``: each column is its
-own binary problem.
+problems pass arrays of shape ``(n_samples, n_labels)``: each column is its own
+binary problem.
+
+The logit losses share one quantity, :math:`u = e^{-|z|} \in (0, 1]`, from which
+both :math:`\log(1 + e^{\pm z})` and the sigmoid follow without overflow:
+
+.. math::
+
+    \operatorname{softplus}(z) = \log(1 + e^{z}) = \max(z, 0) + \log(1 + u),
+    \qquad
+    \sigma(z) = \begin{cases} 1/(1 + u) & z \ge 0 \\ u/(1 + u) & z < 0. \end{cases}
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._base import Loss, _register, fill_doc
-from ._validation import (
-    as_float_array,
-    check_finite,
-    check_in_range,
-    check_option,
-    check_same_shape,
-)
+from ._loss import Option, make_loss, register
+from .activations import sigmoid_pair, softplus_parts
 
 __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "hinge", "sigmoid_focal"]
 
-EPS = float(np.finfo(np.float64).eps)
-
-_SHAPES = """\
-Notes
------
-Shapes: ``y_true`` and ``y_pred`` of the same shape, ``(n_samples,)`` or
-``(n_samples, n_labels)``; ``sample_weight`` of shape ``(n_samples,)``.
-``reduction="none"`` returns an array shaped like ``y_pred``."""
-
-_POS_WEIGHT = """\
-pos_weight : float or array_like of shape (n_labels,), optional
-    Weight of the positive term, as in PyTorch's ``BCEWithLogitsLoss``:
-    the loss becomes :math:`-[w_+ y \\log p + (1 - y) \\log(1 - p)]`.
-    ``pos_weight = n_negative / n_positive`` balances a rare positive
-    class. Non-negative; one value per label (last axis) or a scalar."""
+_EPS = Option(
+    "eps", None, "(0, 0.5)",
+    "Probabilities are clipped to [eps, 1 - eps] first; None is the machine epsilon of "
+    "y_pred's dtype (2.2e-16 for float64, 1.2e-7 for float32), as scikit-learn's log_loss does.",
+)
+_POS_WEIGHT = Option(
+    "pos_weight", None, "[0, inf)",
+    "Weight of the positive term, as in PyTorch's ``BCEWithLogitsLoss``: the loss becomes "
+    ":math:`-[w_+ y \\log p + (1 - y) \\log(1 - p)]`. ``n_negative / n_positive`` balances a "
+    "rare positive class. A scalar, or one weight per label (last axis).",
+    per="label",
+)
 
 
-def _check_pos_weight(pos_weight, y_pred):
-    if pos_weight is None:
-        return None
-    w = np.asarray(pos_weight)
-    if w.dtype.kind not in "biuf":
-        raise TypeError(f"pos_weight must hold real numbers, got dtype {w.dtype}")
-    w = w.astype(np.float64)
-    if w.ndim > 1 or (w.ndim == 1 and (y_pred.ndim < 2 or w.shape[0] != y_pred.shape[-1])):
-        n_labels = y_pred.shape[-1] if y_pred.ndim >= 2 else None
-        expected = f"a scalar or shape ({n_labels},)" if n_labels else "a scalar (y_pred is 1-D)"
-        raise ValueError(f"pos_weight must be {expected}, one weight per label, got shape {w.shape}")
-    if not np.all(np.isfinite(w)) or np.any(w < 0):
-        raise ValueError(f"pos_weight must be finite and non-negative, got {pos_weight!r}")
-    return w
+def machine_eps(eps, dtype) -> float:
+    """``eps``, or the machine epsilon of ``dtype`` when ``eps`` is None."""
+    return float(np.finfo(dtype).eps) if eps is None else eps
 
 
-class _BinaryTargets(Loss):
-    """Validation shared by the losses whose targets lie in [0, 1]."""
-
-    def _validate(self, y_true, y_pred, opts):
-        y_true = as_float_array(y_true, "y_true")
-        y_pred = as_float_array(y_pred, "y_pred")
-        check_same_shape(y_true, y_pred)
-        check_in_range(y_true, "y_true", 0.0, 1.0, what="targets (0 or 1, or soft targets)")
-        if self.input == "probability":
-            check_in_range(y_pred, "y_pred", 0.0, 1.0, what="probabilities")
-        else:
-            check_finite(y_pred, "y_pred")
-        if "pos_weight" in opts:
-            opts["pos_weight"] = _check_pos_weight(opts["pos_weight"], y_pred)
-        return y_true, y_pred
-
-
-@fill_doc(SHAPES=_SHAPES, POS_WEIGHT=_POS_WEIGHT)
-class BinaryCrossEntropy(_BinaryTargets):
+@register
+@make_loss(
+    input="probability",
+    targets="binary",
+    options=[_EPS, _POS_WEIGHT],
+    formula=r"-[y \log p + (1 - y) \log(1 - p)]",
+    counterparts={"PyTorch": "binary_cross_entropy", "Keras": "BinaryCrossentropy", "scikit-learn": "log_loss"},
+)
+def binary_cross_entropy(y_true, y_pred, *, eps, pos_weight):
     r"""Binary cross-entropy (log loss) on probabilities.
 
     .. math::
@@ -85,15 +64,8 @@ class BinaryCrossEntropy(_BinaryTargets):
     ``log_loss`` does; where the clip is active the gradient is 0 (it is the
     derivative of the clipped value). Prefer
     :data:`binary_cross_entropy_with_logits` when you have logits: it needs
-    no clipping and is exact for any logit.
-
-    Parameters
-    ----------
-    eps : float, default float64 machine epsilon (about 2.2e-16)
-        Clipping bound, in (0, 0.5).
-    <<POS_WEIGHT>>
-
-    <<SHAPES>>
+    no clipping and is exact for any logit. With ``pos_weight`` :math:`w_+` the
+    gradient is :math:`\left((1 - y)/(1 - p) - w_+ y / p\right)`.
 
     Examples
     --------
@@ -103,30 +75,53 @@ class BinaryCrossEntropy(_BinaryTargets):
     >>> lb.binary_cross_entropy([1.0], [0.0])  # clipped: -log(eps)
     36.04365338911715
     """
+    eps = machine_eps(eps, y_pred.dtype)
+    p = np.clip(y_pred, eps, 1.0 - eps)
+    w = 1.0 if pos_weight is None else pos_weight
+    loss = np.log(p)
+    loss *= y_true if pos_weight is None else w * y_true
+    log_q = np.negative(p)
+    np.log1p(log_q, out=log_q)  # log(1 - p), exact for small p
+    log_q -= y_true * log_q  # (1 - y) log(1 - p)
+    loss += log_q
+    np.negative(loss, out=loss)
+    del log_q
+    q = np.subtract(1.0, p)  # 1 - p: exact near 1, and within one ulp of 1 below
+    if pos_weight is None:
+        grad = np.subtract(p, y_true)  # (p - y) / (p (1 - p))
+    else:
+        grad = np.multiply(1.0 - y_true, p)
+        grad -= w * y_true * q  # ((1 - y) p - w y (1 - p)) / (p (1 - p))
+    q *= p
+    grad /= q
+    grad *= p == y_pred  # 0 where the clip is active
+    return loss, grad
 
-    name = "binary_cross_entropy"
-    input = "probability"
-    options = {"eps": EPS, "pos_weight": None}
 
-    def _validate_options(self, opts):
-        eps = check_option("eps", opts["eps"], low=0.0, high=0.5, low_open=True, high_open=True)
-        return {"eps": eps, "pos_weight": opts["pos_weight"]}
-
-    def _forward(self, y_true, y_pred, opts, need_value, need_grad):
-        eps, pw = opts["eps"], opts["pos_weight"]
-        p = np.clip(y_pred, eps, 1.0 - eps)
-        y_pos = y_true if pw is None else pw * y_true
-        y_neg = 1.0 - y_true
-        loss = grad = None
-        if need_value:
-            loss = -(y_pos * np.log(p) + y_neg * np.log1p(-p))
-        if need_grad:
-            grad = (y_neg / (1.0 - p) - y_pos / p) * ((y_pred >= eps) & (y_pred <= 1.0 - eps))
-        return loss, grad, None
+def _bce_logits_total(y_true, y_pred, *, pos_weight):
+    if pos_weight is not None:
+        loss, _ = binary_cross_entropy_with_logits.kernel(y_true, y_pred, pos_weight=pos_weight)
+        return float(np.add.reduce(loss, axis=None))
+    z = y_pred
+    u, log1pu = softplus_parts(z)
+    np.maximum(z, 0.0, out=u)
+    log1pu += u  # softplus(z)
+    np.multiply(y_true, z, out=u)
+    log1pu -= u
+    return float(np.add.reduce(log1pu, axis=None))
 
 
-@fill_doc(SHAPES=_SHAPES, POS_WEIGHT=_POS_WEIGHT)
-class BinaryCrossEntropyWithLogits(_BinaryTargets):
+@register
+@make_loss(
+    input="logit",
+    targets="binary",
+    options=[_POS_WEIGHT],
+    total=_bce_logits_total,
+    formula=r"\max(z, 0) - y z + \log(1 + e^{-|z|})",
+    counterparts={"PyTorch": "binary_cross_entropy_with_logits",
+                  "Keras": "BinaryCrossentropy(from_logits=True)"},
+)
+def binary_cross_entropy_with_logits(y_true, y_pred, *, pos_weight):
     r"""Binary cross-entropy on logits: the sigmoid and the log loss in one step.
 
     With :math:`p = \sigma(z)`,
@@ -145,14 +140,8 @@ class BinaryCrossEntropyWithLogits(_BinaryTargets):
     :math:`e^{-|z|}`.
 
     With ``pos_weight`` :math:`w_+` the loss is
-    :math:`(1 - y) z + (1 + (w_+ - 1) y)\,\mathrm{softplus}(-z)` and the gradient
-    :math:`\sigma(z)(1 - y + w_+ y) - w_+ y`.
-
-    Parameters
-    ----------
-    <<POS_WEIGHT>>
-
-    <<SHAPES>>
+    :math:`(1 - y)\,\mathrm{softplus}(z) + w_+ y\,\mathrm{softplus}(-z)` and the
+    gradient :math:`\sigma(z)(1 - y + w_+ y) - w_+ y`.
 
     Examples
     --------
@@ -164,34 +153,35 @@ class BinaryCrossEntropyWithLogits(_BinaryTargets):
     >>> lb.binary_cross_entropy_with_logits.gradient([1, 0], [2.0, -1.0], reduction="none")
     array([-0.1192,  0.2689])
     """
-
-    name = "binary_cross_entropy_with_logits"
-    input = "logit"
-    options = {"pos_weight": None}
-
-    def _forward(self, y_true, z, opts, need_value, need_grad):
-        pw = opts["pos_weight"]
-        e = np.exp(-np.abs(z))
-        loss = grad = None
-        if need_value:
-            if pw is None:
-                loss = np.maximum(z, 0.0) - z * y_true + np.log1p(e)
-            else:
-                softplus_neg = np.log1p(e) + np.maximum(-z, 0.0)
-                loss = (1.0 - y_true) * z + (1.0 + (pw - 1.0) * y_true) * softplus_neg
-        if need_grad:
-            inv = 1.0 / (1.0 + e)
-            p = np.where(z >= 0, inv, e * inv)
-            if pw is None:
-                p -= y_true
-                grad = p
-            else:
-                grad = p * (1.0 - y_true + pw * y_true) - pw * y_true
-        return loss, grad, None
+    z = y_pred
+    u, loss = softplus_parts(z)  # loss holds log(1 + e^-|z|) for now
+    if pos_weight is None:
+        loss += np.maximum(z, 0.0)
+        loss -= y_true * z  # max(z, 0) - y z + log(1 + e^-|z|)
+        grad, _ = sigmoid_pair(u, z)
+        grad -= y_true
+        return loss, grad
+    wy = pos_weight * y_true
+    negative_part = np.maximum(-z, 0.0)
+    negative_part += loss  # softplus(-z)
+    loss += np.maximum(z, 0.0)  # softplus(z)
+    loss *= 1.0 - y_true
+    negative_part *= wy
+    loss += negative_part
+    grad, _ = sigmoid_pair(u, z)
+    grad *= 1.0 - y_true + wy
+    grad -= wy
+    return loss, grad
 
 
-@fill_doc(SHAPES=_SHAPES, POS_WEIGHT=_POS_WEIGHT)
-class Hinge(Loss):
+@register
+@make_loss(
+    input="decision",
+    targets="signed",
+    formula=r"\max(0, 1 - y f)",
+    counterparts={"Keras": "Hinge", "scikit-learn": "hinge_loss"},
+)
+def hinge(y_true, y_pred):
     r"""Hinge loss on decision values, the loss of the support vector machine.
 
     .. math::
@@ -204,8 +194,6 @@ class Hinge(Loss):
     loss is zero once the margin :math:`y f` reaches 1: confident, correct
     predictions cost nothing.
 
-    <<SHAPES>>
-
     Examples
     --------
     >>> import lossbook as lb
@@ -214,74 +202,54 @@ class Hinge(Loss):
     >>> lb.hinge([1, 0, 1], [2.0, -0.5, -1.0], reduction="none")  # 0 is read as -1
     array([0. , 0.5, 2. ])
     """
-
-    name = "hinge"
-    input = "decision"
-
-    def _validate(self, y_true, y_pred, opts):
-        y_true = as_float_array(y_true, "y_true")
-        y_pred = as_float_array(y_pred, "y_pred")
-        check_same_shape(y_true, y_pred)
-        n_pos = np.count_nonzero(y_true == 1.0)
-        n_neg = np.count_nonzero(y_true == -1.0)
-        if n_pos + n_neg != y_true.size:  # (a label check is also a finiteness check)
-            n_zero = np.count_nonzero(y_true == 0.0)
-            if n_neg == 0 and n_pos + n_zero == y_true.size:
-                y_true = np.where(y_true == 1.0, 1.0, -1.0)
-            else:
-                bad = y_true[(y_true != 1.0) & (y_true != -1.0) & (y_true != 0.0)]
-                bad_value = bad[0] if bad.size else "a mix of 0 and -1"
-                raise ValueError(
-                    "y_true must hold labels in {-1, +1} (or {0, 1}, read as {-1, +1}), "
-                    f"but holds {bad_value!r}"
-                )
-        check_finite(y_pred, "y_pred")
-        return y_true, y_pred
-
-    def _forward(self, y_true, f, opts, need_value, need_grad):
-        margin = y_true * f
-        loss = grad = None
-        if need_grad:
-            grad = np.where(margin < 1.0, -y_true, 0.0)
-        if need_value:
-            loss = np.subtract(1.0, margin, out=margin)
-            np.maximum(loss, 0.0, out=loss)
-        return loss, grad, None
+    loss = y_true * y_pred
+    np.subtract(1.0, loss, out=loss)  # 1 - y f
+    grad = np.zeros_like(y_pred)
+    np.negative(y_true, out=grad, where=loss > 0.0)  # -y where the margin is below 1
+    np.maximum(loss, 0.0, out=loss)
+    return loss, grad
 
 
-@fill_doc(SHAPES=_SHAPES, POS_WEIGHT=_POS_WEIGHT)
-class SigmoidFocal(_BinaryTargets):
+@register
+@make_loss(
+    input="logit",
+    targets="binary",
+    options=[
+        Option("gamma", 2.0, "[0, inf)", "Focusing parameter :math:`\\gamma`: 0 gives the cross-entropy."),
+        Option("alpha", None, "[0, 1]",
+               "Weight of the positive class, :math:`\\alpha`; negatives get ``1 - alpha``. "
+               "None weights both by 1."),
+    ],
+    formula=r"\alpha_t (1 - p_t)^{\gamma}\, \mathrm{BCE}(y, z)",
+    counterparts={"PyTorch": "torchvision.ops.sigmoid_focal_loss", "Keras": "BinaryFocalCrossentropy"},
+)
+def sigmoid_focal(y_true, y_pred, *, gamma, alpha):
     r"""Sigmoid focal loss on logits (Lin et al., 2017).
 
     Binary cross-entropy scaled down where the model is already right, so
     training focuses on the hard examples. With :math:`p = \sigma(z)` and
-    :math:`p_t = p y + (1 - p)(1 - y)` (the probability of the true label),
+    :math:`u = 1 - p_t = p (1 - y) + (1 - p) y` (the probability of the wrong label),
 
     .. math::
 
-        \ell(y, z) = \alpha_t \,(1 - p_t)^{\gamma}\, \mathrm{BCE}(y, z),
+        \ell(y, z) = \alpha_t \, u^{\gamma}\, \mathrm{BCE}(y, z),
         \qquad \alpha_t = \alpha y + (1 - \alpha)(1 - y),
 
     with :math:`\alpha_t = 1` when ``alpha`` is None. This is torchvision's
     ``sigmoid_focal_loss`` (whose default is ``alpha=0.25``). With ``gamma=0``
     and ``alpha=None`` it is exactly :data:`binary_cross_entropy_with_logits`.
-    Writing :math:`u = 1 - p_t = p(1 - y) + (1 - p) y`, the gradient is
+    The gradient is
 
     .. math::
 
         \frac{\partial \ell}{\partial z} = \alpha_t \left[u^{\gamma} (p - y)
-            + \gamma\, u^{\gamma - 1} p (1 - p)(1 - 2y)\, \mathrm{BCE}(y, z)\right],
+            + \gamma\, u^{\gamma - 1} p (1 - p)(1 - 2y)\, \mathrm{BCE}(y, z)\right].
 
-    evaluated in the log domain so it stays finite for extreme logits.
-
-    Parameters
-    ----------
-    gamma : float, default 2.0
-        Focusing parameter, :math:`\gamma \ge 0`.
-    alpha : float or None, default None
-        Weight of the positive class in [0, 1]; negatives get ``1 - alpha``.
-
-    <<SHAPES>>
+    :math:`u` is a sum of two non-negative products, so no cancellation loses
+    tiny soft targets, and :math:`u^{\gamma - 1} p (1 - p)` is computed as
+    :math:`u^{\gamma} \cdot p (1 - p) / u`, where :math:`p (1 - p) / u \le 1`
+    (:math:`u` lies between :math:`p` and :math:`1 - p`), so it stays finite when
+    :math:`\gamma < 1` makes :math:`u^{\gamma - 1}` alone overflow.
 
     Examples
     --------
@@ -291,107 +259,28 @@ class SigmoidFocal(_BinaryTargets):
     >>> lb.binary_cross_entropy_with_logits([1, 1], [3.0, -1.0], reduction="none")
     array([0.0486, 1.3133])
     """
-
-    name = "sigmoid_focal"
-    input = "logit"
-    options = {"gamma": 2.0, "alpha": None}
-
-    def _validate_options(self, opts):
-        gamma = check_option("gamma", opts["gamma"], low=0.0)
-        alpha = opts["alpha"]
-        if alpha is not None:
-            alpha = check_option("alpha", alpha, low=0.0, high=1.0)
-        return {"gamma": gamma, "alpha": alpha}
-
-    def _forward(self, y_true, z, opts, need_value, need_grad):
-        gamma, alpha = opts["gamma"], opts["alpha"]
-        if not need_grad:
-            return self._value(y_true, z, gamma, alpha), None, None
-        neg_abs_z = np.negative(np.abs(z))
-        e = np.exp(neg_abs_z)
-        log1pe = np.log1p(e)
-        inv = np.add(e, 1.0)
-        np.reciprocal(inv, out=inv)  # 1 / (1 + e)
-        e *= inv  # e / (1 + e)
-        # p = sigmoid(z) is inv for z >= 0 and e * inv below, 1 - p the other one. Pick
-        # them by arithmetic rather than np.where (which is slow): the small one of the
-        # two is always taken exactly, the one near 1 to within one ulp.
-        nonneg = z >= 0
-        d = inv - e
-        p = d * nonneg
-        p += e
-        q = d * ~nonneg
-        q += e
-        # 1 - p_t = p (1 - y) + q y: two non-negative terms, no cancellation.
-        u = p * (1.0 - y_true)
-        u += q * y_true
-        ce = np.maximum(z, 0.0)
-        ce -= z * y_true
-        ce += log1pe
-        modulator = u * u if gamma == 2.0 else u**gamma
-        alpha_t = 1.0 if alpha is None else alpha * y_true + (1.0 - alpha) * (1.0 - y_true)
-        loss = grad = None
-        if need_value:
-            loss = np.multiply(modulator, ce, out=ce if not need_grad else None)
-            if alpha is not None:
-                loss *= alpha_t
-        if need_grad:
-            grad = modulator * (p - y_true)
-            if gamma != 0.0:
-                if gamma >= 1.0:
-                    ratio = p * q * (u if gamma == 2.0 else u ** (gamma - 1.0))
-                else:
-                    # p (1 - p) u^(gamma - 1) in logs: u^(gamma - 1) alone can overflow.
-                    positive = u > 0
-                    with np.errstate(divide="ignore"):
-                        log_u = np.log(u)
-                    log_pq = neg_abs_z - 2.0 * log1pe  # log p + log(1 - p)
-                    ratio = np.exp(log_pq + (gamma - 1.0) * np.where(positive, log_u, 0.0))
-                    ratio = np.where(positive, ratio, 0.0)
-                grad += gamma * ratio * (1.0 - 2.0 * y_true) * ce
-            if alpha is not None:
-                grad *= alpha_t
-        return loss, grad, None
-
-    @staticmethod
-    def _value(y_true, z, gamma, alpha):
-        # The value alone, in five buffers reused in place: at n = 1e6 each fresh temporary
-        # costs page faults, and this path is the one a plain call takes.
-        a = np.abs(z)
-        np.negative(a, out=a)
-        e = np.exp(a, out=a)  # exp(-|z|)
-        log1pe = np.log1p(e)
-        large = np.add(e, 1.0)
-        np.reciprocal(large, out=large)  # 1 / (1 + e): the larger of p and 1 - p
-        e *= large  # e / (1 + e): the smaller one
-        # u = 1 - p_t = p (1 - y) + (1 - p) y. For z >= 0, p is the larger one, so
-        # u = large (1 - y) + small y; for z < 0 the roles swap. With w = y where z >= 0
-        # and 1 - y elsewhere, u = large (1 - w) + small w: two non-negative terms, exact.
-        w = np.subtract(1.0, y_true)
-        t = np.multiply(y_true, 2.0)
-        t -= 1.0
-        t *= z >= 0
-        w += t
-        e *= w
-        np.subtract(1.0, w, out=w)
-        w *= large
-        w += e
-        u = w
-        ce = np.maximum(z, 0.0, out=large)
-        np.multiply(z, y_true, out=t)
-        ce -= t
-        ce += log1pe  # binary cross-entropy on the logits
-        if gamma == 2.0:
-            u *= u
-        else:
-            np.power(u, gamma, out=u)
-        ce *= u
-        if alpha is not None:
-            ce *= alpha * y_true + (1.0 - alpha) * (1.0 - y_true)
-        return ce
-
-
-binary_cross_entropy = _register(BinaryCrossEntropy())
-binary_cross_entropy_with_logits = _register(BinaryCrossEntropyWithLogits())
-hinge = _register(Hinge())
-sigmoid_focal = _register(SigmoidFocal())
+    z, y = y_pred, y_true
+    u_exp, ce = softplus_parts(z)
+    ce += np.maximum(z, 0.0)
+    ce -= y * z  # the cross-entropy, as in binary_cross_entropy_with_logits
+    p, q = sigmoid_pair(u_exp, z)  # sigma(z) and 1 - sigma(z), both exact
+    u = p * (1.0 - y)
+    u += q * y  # 1 - p_t: two non-negative terms, no cancellation
+    modulator = u * u if gamma == 2.0 else u**gamma
+    loss = modulator * ce
+    grad = p - y
+    grad *= modulator
+    if gamma != 0.0:
+        # gamma u^(gamma - 1) p (1 - p), written as gamma p (1 - p) u^gamma / u: since u lies
+        # between p and 1 - p, p (1 - p) / u <= 1 and nothing overflows; 0 where u is 0.
+        ratio = p * q
+        ratio *= modulator
+        np.divide(ratio, u, out=ratio, where=u > 0)
+        ratio *= gamma * (1.0 - 2.0 * y)
+        ratio *= ce
+        grad += ratio
+    if alpha is not None:
+        alpha_t = alpha * y + (1.0 - alpha) * (1.0 - y)
+        loss *= alpha_t
+        grad *= alpha_t
+    return loss, grad

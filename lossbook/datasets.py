@@ -14,36 +14,32 @@ Examples
 ((1347, 4), ('even', 'greater than 4', 'prime', 'closed loop'))
 """
 
+from __future__ import annotations
+
 import numbers
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._random import as_generator
+from ._validation import check_scalar
 
 __all__ = ["line_with_outliers", "load_digits_split", "digit_attributes", "DIGIT_ATTRIBUTES"]
 
 
-def _check_real(value, name, *, low=None, high=None, low_open=False, high_open=False):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
-        raise ValueError(f"{name} must be a finite real number; got {value!r}.")
-    if low is not None and (value <= low if low_open else value < low):
-        raise ValueError(f"{name} must be {'>' if low_open else '>='} {low}; got {value!r}.")
-    if high is not None and (value >= high if high_open else value > high):
-        raise ValueError(f"{name} must be {'<' if high_open else '<='} {high}; got {value!r}.")
-    return float(value)
-
-
 def line_with_outliers(
-    n_samples=100,
+    n_samples: int = 100,
     *,
-    slope=2.0,
-    intercept=1.0,
-    noise=1.0,
-    outlier_fraction=0.1,
-    outlier_shift=20.0,
-    x_range=(-7.5, 7.5),
-    random_state=0,
-):
+    slope: float = 2.0,
+    intercept: float = 1.0,
+    noise: float = 1.0,
+    outlier_fraction: float = 0.1,
+    outlier_shift: float = 20.0,
+    x_range: tuple[float, float] = (-7.5, 7.5),
+    random_state: Any = 0,
+) -> tuple[np.ndarray, np.ndarray]:
     """Points on a noisy line, the ones with the largest ``x`` shifted upwards.
 
     ``x`` is drawn uniformly on ``x_range`` and sorted;
@@ -96,18 +92,17 @@ def line_with_outliers(
     >>> print(np.round(residual[-10:].mean(), 1), np.round(residual[:-10].mean(), 1))
     19.7 -0.1
     """
-    if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral) or n_samples < 1:
-        raise ValueError(f"n_samples must be a positive integer; got {n_samples!r}.")
-    slope = _check_real(slope, "slope")
-    intercept = _check_real(intercept, "intercept")
-    noise = _check_real(noise, "noise", low=0.0)
-    outlier_fraction = _check_real(outlier_fraction, "outlier_fraction", low=0.0, high=1.0)
-    outlier_shift = _check_real(outlier_shift, "outlier_shift")
+    n_samples = check_scalar(n_samples, "n_samples", "[1, inf)", integer=True)
+    slope = check_scalar(slope, "slope")
+    intercept = check_scalar(intercept, "intercept")
+    noise = check_scalar(noise, "noise", "[0, inf)")
+    outlier_fraction = check_scalar(outlier_fraction, "outlier_fraction", "[0, 1]")
+    outlier_shift = check_scalar(outlier_shift, "outlier_shift")
     try:
         low, high = x_range
     except (TypeError, ValueError):
         raise ValueError(f"x_range must be a pair (low, high); got {x_range!r}.") from None
-    low, high = _check_real(low, "x_range[0]"), _check_real(high, "x_range[1]")
+    low, high = check_scalar(low, "x_range[0]"), check_scalar(high, "x_range[1]")
     if not low < high:
         raise ValueError(f"x_range must satisfy low < high; got {x_range!r}.")
     rng = as_generator(random_state)
@@ -119,7 +114,7 @@ def line_with_outliers(
     return x.reshape(-1, 1), y
 
 
-def load_digits_split(*, test_size=0.25, random_state=0):
+def load_digits_split(*, test_size: float = 0.25, random_state: Any = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The 8x8 handwritten digits, split (stratified) and standardised.
 
     Loads :func:`sklearn.datasets.load_digits` (1,797 images of 64 pixels,
@@ -153,7 +148,7 @@ def load_digits_split(*, test_size=0.25, random_state=0):
     from sklearn.model_selection import train_test_split
     from sklearn.preprocessing import StandardScaler
 
-    test_size = _check_real(test_size, "test_size", low=0.0, high=1.0, low_open=True, high_open=True)
+    test_size = check_scalar(test_size, "test_size", "(0, 1)")
     X, y = load_digits(return_X_y=True)
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=test_size, random_state=random_state, stratify=y
@@ -171,7 +166,7 @@ DIGIT_ATTRIBUTES = {
 }
 
 
-def digit_attributes(digits):
+def digit_attributes(digits: ArrayLike) -> tuple[np.ndarray, tuple[str, ...]]:
     """Multi-label targets: four yes/no attributes of each digit.
 
     The columns are ``even``; ``greater than 4``; ``prime`` (2, 3, 5, 7);

@@ -14,6 +14,7 @@ so cross-entropy is a *dissimilarity*: it is smallest, and equal to
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._validation import as_float_array, check_in_range, check_rows_sum_to_one
 
@@ -44,7 +45,7 @@ def _xlogy(x, y):
     return out
 
 
-def entropy(p):
+def entropy(p: ArrayLike) -> float | np.ndarray:
     r"""Shannon entropy :math:`H(p) = -\sum_i p_i \log p_i`, in nats.
 
     Parameters
@@ -70,7 +71,7 @@ def entropy(p):
     return _scalar(-_xlogy(p, p).sum(axis=-1))
 
 
-def cross_entropy(p, q):
+def cross_entropy(p: ArrayLike, q: ArrayLike) -> float | np.ndarray:
     r"""Cross-entropy :math:`H(p, q) = -\sum_i p_i \log q_i`, in nats.
 
     The expected code length when events drawn from :math:`p` are coded with
@@ -99,7 +100,7 @@ def cross_entropy(p, q):
     return _scalar(-_xlogy(p, q).sum(axis=-1))
 
 
-def kl_divergence(p, q):
+def kl_divergence(p: ArrayLike, q: ArrayLike) -> float | np.ndarray:
     r"""Kullback-Leibler divergence :math:`D_{\mathrm{KL}}(p \| q) = \sum_i p_i \log(p_i / q_i)`.
 
     Non-negative, zero exactly when :math:`p = q`, not symmetric, and equal to

@@ -27,10 +27,14 @@ mae 2.05
 huber 2.07
 """
 
-import numbers
+from __future__ import annotations
+
 import warnings
 
+from typing import Any, cast
+
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import LabelBinarizer
@@ -43,22 +47,19 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._loss import Loss, get_loss
 from ._random import as_generator
-from .nn import _ACTIVATIONS, mlp
+from ._targets import INPUTS
+from ._validation import check_choice, check_scalar
+from .activations import log_softmax, sigmoid_pair, softmax, softplus_parts
+from .nn import check_layer_sizes, mlp
 from .optim import get_optimizer
-from .training import INPUT_NAMES, _is_multiclass_loss, _loss_input, _resolve_loss, fit
+from .training import DivergenceWarning, fit
 
 __all__ = ["LossRegressor", "LossClassifier"]
 
 _OPTIMIZER_NAMES = ("adam", "momentum", "sgd")
-
-
-def _is_real(value):
-    return not isinstance(value, bool) and isinstance(value, numbers.Real) and np.isfinite(value)
-
-
-def _is_int(value):
-    return not isinstance(value, bool) and isinstance(value, numbers.Integral)
+_HIDDEN_ACTIVATIONS = ("relu", "tanh", "sigmoid", "identity")
 
 
 class _LossEstimatorBase(BaseEstimator):
@@ -66,20 +67,20 @@ class _LossEstimatorBase(BaseEstimator):
 
     def __init__(
         self,
-        loss,
+        loss: str | Loss,
         *,
-        loss_options=None,
-        hidden_layer_sizes=(),
-        activation="relu",
-        optimizer="adam",
-        learning_rate=0.01,
-        alpha=1e-4,
-        batch_size=64,
-        max_epochs=1000,
-        tol=1e-4,
-        n_iter_no_change=10,
-        random_state=None,
-    ):
+        loss_options: dict | None = None,
+        hidden_layer_sizes: Any = (),
+        activation: str = "relu",
+        optimizer: str = "adam",
+        learning_rate: float = 0.01,
+        alpha: float = 1e-4,
+        batch_size: int | str = 64,
+        max_epochs: int = 1000,
+        tol: float | None = 1e-4,
+        n_iter_no_change: int = 10,
+        random_state: Any = None,
+    ) -> None:
         self.loss = loss
         self.loss_options = loss_options
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -94,55 +95,25 @@ class _LossEstimatorBase(BaseEstimator):
         self.random_state = random_state
 
     def _validated_params(self):
-        sizes = self.hidden_layer_sizes
-        if _is_int(sizes):
-            sizes = (sizes,)
-        try:
-            sizes = tuple(sizes)
-        except TypeError:
-            sizes = None
-        if sizes is None or not all(_is_int(s) and s >= 1 for s in sizes):
-            raise ValueError(
-                "hidden_layer_sizes must be an int or a sequence of positive ints "
-                f"(() for a linear model); got {self.hidden_layer_sizes!r}."
-            )
-        if self.activation not in _ACTIVATIONS:
-            raise ValueError(f"activation must be one of {_ACTIVATIONS}; got {self.activation!r}.")
-        if self.optimizer not in _OPTIMIZER_NAMES:
-            raise ValueError(
-                f"optimizer must be one of {_OPTIMIZER_NAMES}; got {self.optimizer!r}."
-            )
-        if not _is_real(self.learning_rate) or self.learning_rate <= 0:
-            raise ValueError(f"learning_rate must be a positive number; got {self.learning_rate!r}.")
-        if not _is_real(self.alpha) or self.alpha < 0:
-            raise ValueError(f"alpha must be a non-negative number; got {self.alpha!r}.")
-        if not (self.batch_size == "auto" or (_is_int(self.batch_size) and self.batch_size >= 1)):
-            raise ValueError(
-                f"batch_size must be 'auto' or a positive int; got {self.batch_size!r}."
-            )
-        if not _is_int(self.max_epochs) or self.max_epochs < 1:
-            raise ValueError(f"max_epochs must be a positive int; got {self.max_epochs!r}.")
-        if self.tol is not None and (not _is_real(self.tol) or self.tol < 0):
-            raise ValueError(f"tol must be None or a non-negative number; got {self.tol!r}.")
-        if not _is_int(self.n_iter_no_change) or self.n_iter_no_change < 1:
-            raise ValueError(
-                f"n_iter_no_change must be a positive int; got {self.n_iter_no_change!r}."
-            )
+        sizes = check_layer_sizes(self.hidden_layer_sizes)
+        check_choice(self.activation, "activation", _HIDDEN_ACTIVATIONS)
+        check_choice(self.optimizer, "optimizer", _OPTIMIZER_NAMES)
+        check_scalar(self.learning_rate, "learning_rate", "(0, inf)")
+        check_scalar(self.alpha, "alpha", "[0, inf)")
+        if self.batch_size != "auto":
+            check_scalar(self.batch_size, "batch_size", "[1, inf)", integer=True)
+        check_scalar(self.max_epochs, "max_epochs", "[1, inf)", integer=True)
+        check_scalar(self.tol, "tol", "[0, inf)", allow_none=True)
+        check_scalar(self.n_iter_no_change, "n_iter_no_change", "[1, inf)", integer=True)
         options = {} if self.loss_options is None else self.loss_options
         if not isinstance(options, dict):
-            raise ValueError(f"loss_options must be None or a dict; got {self.loss_options!r}.")
+            raise TypeError(f"loss_options must be None or a dict, got {self.loss_options!r}")
         return sizes, dict(options)
 
     def _resolve_named_loss(self, loss):
-        try:
-            loss = _resolve_loss(loss)
-        except (TypeError, KeyError) as exc:
-            raise ValueError(f"loss: {exc}") from exc
-        if not callable(getattr(loss, "value_and_gradient", None)):
-            raise ValueError(
-                f"loss must be a loss name or a loss object with value_and_gradient; got {loss!r}."
-            )
-        return loss
+        if not isinstance(loss, (str, Loss)):
+            raise TypeError(f"loss must be a loss name or a lossbook Loss object, got {loss!r}")
+        return get_loss(loss)
 
     def _train(self, X, Y, sample_weight, loss, n_outputs):
         """Build the model and run the fit loop; sets the fitted attributes."""
@@ -152,21 +123,26 @@ class _LossEstimatorBase(BaseEstimator):
         batch_size = min(200, n_samples) if self.batch_size == "auto" else min(self.batch_size, n_samples)
         self.model_ = mlp(X.shape[1], sizes, n_outputs, activation=self.activation, random_state=rng)
         optimizer = get_optimizer(self.optimizer, learning_rate=float(self.learning_rate))
-        self.history_ = fit(
-            self.model_,
-            loss,
-            X,
-            Y,
-            optimizer=optimizer,
-            epochs=self.max_epochs,
-            batch_size=batch_size,
-            random_state=rng,
-            alpha=float(self.alpha),
-            sample_weight=sample_weight,
-            tol=self.tol,
-            n_iter_no_change=self.n_iter_no_change,
-            loss_options=options,
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", DivergenceWarning)
+            self.history_ = fit(
+                self.model_,
+                loss,
+                X,
+                Y,
+                optimizer=optimizer,
+                epochs=self.max_epochs,
+                batch_size=batch_size,
+                random_state=rng,
+                alpha=float(self.alpha),
+                sample_weight=sample_weight,
+                tol=self.tol,
+                n_iter_no_change=self.n_iter_no_change,
+                loss_options=options,
+            )
+        for w in caught:  # scikit-learn's warning class, as its estimators use
+            category = ConvergenceWarning if issubclass(w.category, DivergenceWarning) else w.category
+            warnings.warn(str(w.message), category, stacklevel=3)
         self.loss_ = loss
         self.loss_curve_ = list(self.history_.train_loss)
         self.n_iter_ = self.history_.n_epochs
@@ -174,7 +150,7 @@ class _LossEstimatorBase(BaseEstimator):
         dense = [layer for layer in self.model_ if hasattr(layer, "W")]
         self.coefs_ = [layer.W for layer in dense]
         self.intercepts_ = [layer.b for layer in dense]
-        if self.tol is not None and not self.history_.stopped_early:
+        if self.tol is not None and not self.history_.stopped_early and not self.history_.diverged:
             warnings.warn(
                 f"{type(self).__name__} reached max_epochs={self.max_epochs} before the "
                 f"training loss stopped improving by tol={self.tol}; raise max_epochs or "
@@ -281,20 +257,20 @@ class LossRegressor(RegressorMixin, _LossEstimatorBase):
 
     def __init__(
         self,
-        loss="mse",
+        loss: str | Loss = "mse",
         *,
-        loss_options=None,
-        hidden_layer_sizes=(),
-        activation="relu",
-        optimizer="adam",
-        learning_rate=0.01,
-        alpha=1e-4,
-        batch_size=64,
-        max_epochs=1000,
-        tol=1e-4,
-        n_iter_no_change=10,
-        random_state=None,
-    ):
+        loss_options: dict | None = None,
+        hidden_layer_sizes: Any = (),
+        activation: str = "relu",
+        optimizer: str = "adam",
+        learning_rate: float = 0.01,
+        alpha: float = 1e-4,
+        batch_size: int | str = 64,
+        max_epochs: int = 1000,
+        tol: float | None = 1e-4,
+        n_iter_no_change: int = 10,
+        random_state: Any = None,
+    ) -> None:
         super().__init__(
             loss,
             loss_options=loss_options,
@@ -310,7 +286,7 @@ class LossRegressor(RegressorMixin, _LossEstimatorBase):
             random_state=random_state,
         )
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> Any:
         """Fit the model to ``(X, y)``.
 
         Parameters
@@ -326,36 +302,66 @@ class LossRegressor(RegressorMixin, _LossEstimatorBase):
         -------
         self : LossRegressor
         """
-        X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=np.float64)
+        X, y = cast("tuple[np.ndarray, np.ndarray]", validate_data(
+            self, X, y, multi_output=True, y_numeric=True, dtype=np.float64))
         loss = self._resolve_named_loss(self.loss)
-        kind = _loss_input(loss)
-        if kind != "prediction":
+        if loss.input not in ("prediction", "log_rate"):
             raise ValueError(
-                f"loss {getattr(loss, 'name', loss)!r} takes {INPUT_NAMES.get(kind, kind)}, "
-                "but LossRegressor predicts real values: use a loss on predictions (mse, "
-                "mae, huber, log_cosh, quantile, or your own), or LossClassifier."
+                f"loss {loss.name!r} takes {INPUTS[loss.input].split(' (')[0]}, but LossRegressor "
+                "predicts real values: use a loss on predictions (mse, mae, huber, log_cosh, "
+                "quantile, poisson_nll, gaussian_nll, or your own), or LossClassifier."
             )
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        weights = None if sample_weight is None else _check_sample_weight(sample_weight, X, dtype=np.float64)
         y = np.asarray(y, dtype=np.float64)
-        Y = y.reshape(-1, 1) if y.ndim == 1 else y
         self._y_ndim = y.ndim
-        self._train(X, Y, sample_weight, loss, Y.shape[1])
+        if loss.targets == "mean_and_log_variance":
+            if y.ndim == 2 and y.shape[-1] != 1:
+                raise ValueError(
+                    "LossRegressor with gaussian_nll predicts one target (a mean and a variance); "
+                    f"y has {y.shape[-1]} columns: fit one regressor per column"
+                )
+            Y = y.ravel()
+            n_outputs = 2
+        else:
+            Y = y.reshape(-1, 1) if y.ndim == 1 else y
+            n_outputs = int(Y.shape[-1])
+        self._train(X, Y, weights, loss, n_outputs)
         return self
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike, return_std: bool = False) -> Any:
         """Predict targets for ``X``.
+
+        The network's raw scores go through the loss's output activation: the
+        identity for losses on predictions, the exponential for ``poisson_nll``
+        (whose scores are log-rates), and the mean column for ``gaussian_nll``.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+        return_std : bool, default=False
+            Also return the predicted standard deviation (``gaussian_nll`` only,
+            whose second output is the log of the predicted variance).
 
         Returns
         -------
-        ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Shaped like the ``y`` seen in ``fit``.
+        y_std : ndarray of shape (n_samples,)
+            Only with ``return_std=True``.
         """
         scores = self._scores(X)
+        if self.loss_.targets == "mean_and_log_variance":
+            mean = scores[:, 0] if self._y_ndim == 1 else scores[:, :1]
+            if return_std:
+                return mean, np.exp(0.5 * scores[:, 1])
+            return mean
+        if return_std:
+            raise ValueError(
+                f"return_std=True needs a loss that predicts a variance (gaussian_nll); this "
+                f"regressor was fitted with {self.loss_.name!r}"
+            )
+        if self.loss_.activation == "exp":
+            scores = np.exp(scores)
         return scores.ravel() if self._y_ndim == 1 else scores
 
     def __sklearn_tags__(self):
@@ -368,11 +374,13 @@ def _has_probabilities(estimator):
     """predict_proba exists unless the loss works on decision values or raw predictions."""
     if estimator.loss == "auto":
         return True
+    if not isinstance(estimator.loss, (str, Loss)):
+        return True  # an invalid loss: let fit report it
     try:
-        loss = _resolve_loss(estimator.loss)
-    except Exception:  # an invalid loss: let fit report it
+        loss = get_loss(estimator.loss)
+    except ValueError:
         return True
-    return _loss_input(loss) in ("logit", "probability")
+    return loss.input in ("logit", "probability")
 
 
 class LossClassifier(ClassifierMixin, _LossEstimatorBase):
@@ -495,20 +503,20 @@ class LossClassifier(ClassifierMixin, _LossEstimatorBase):
 
     def __init__(
         self,
-        loss="auto",
+        loss: str | Loss = "auto",
         *,
-        loss_options=None,
-        hidden_layer_sizes=(),
-        activation="relu",
-        optimizer="adam",
-        learning_rate=0.01,
-        alpha=1e-4,
-        batch_size=64,
-        max_epochs=1000,
-        tol=1e-4,
-        n_iter_no_change=10,
-        random_state=None,
-    ):
+        loss_options: dict | None = None,
+        hidden_layer_sizes: Any = (),
+        activation: str = "relu",
+        optimizer: str = "adam",
+        learning_rate: float = 0.01,
+        alpha: float = 1e-4,
+        batch_size: int | str = 64,
+        max_epochs: int = 1000,
+        tol: float | None = 1e-4,
+        n_iter_no_change: int = 10,
+        random_state: Any = None,
+    ) -> None:
         super().__init__(
             loss,
             loss_options=loss_options,
@@ -530,7 +538,7 @@ class LossClassifier(ClassifierMixin, _LossEstimatorBase):
                 return self._resolve_named_loss("softmax_cross_entropy")
             return self._resolve_named_loss("binary_cross_entropy_with_logits")
         loss = self._resolve_named_loss(self.loss)
-        if _is_multiclass_loss(loss) and target_type == "multilabel-indicator":
+        if loss.targets == "classes" and target_type == "multilabel-indicator":
             raise ValueError(
                 f"loss {loss.name!r} assumes exactly one class per sample, but y is a "
                 "multi-label indicator matrix: use one sigmoid per label, i.e. "
@@ -538,7 +546,7 @@ class LossClassifier(ClassifierMixin, _LossEstimatorBase):
             )
         return loss
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> Any:
         """Fit the classifier to ``(X, y)``.
 
         Parameters
@@ -555,45 +563,51 @@ class LossClassifier(ClassifierMixin, _LossEstimatorBase):
         -------
         self : LossClassifier
         """
-        X, y = validate_data(self, X, y, multi_output=True, dtype=np.float64)
+        X, y = cast("tuple[np.ndarray, np.ndarray]", validate_data(
+            self, X, y, multi_output=True, dtype=np.float64))
         if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
+            y = cast(np.ndarray, column_or_1d(y, warn=True))
         check_classification_targets(y)
         target_type = type_of_target(y)
         if target_type not in ("binary", "multiclass", "multilabel-indicator"):
             raise ValueError(
                 f"y must hold binary, multi-class or multi-label indicator targets; got {target_type}."
             )
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        weights = None if sample_weight is None else _check_sample_weight(sample_weight, X, dtype=np.float64)
         binarizer = LabelBinarizer().fit(y)
         classes = binarizer.classes_
         if target_type != "multilabel-indicator":
-            weighted = y if sample_weight is None else y[sample_weight > 0]
+            weighted = y if weights is None else y[weights > 0]
             if len(classes) < 2 or len(np.unique(weighted)) < 2:
                 raise ValueError(
                     "LossClassifier needs samples of at least 2 classes (with positive "
                     f"sample_weight); y has only one class: {np.unique(weighted)[:1]}."
                 )
         loss = self._choose_loss(target_type)
-        kind = _loss_input(loss)
+        if loss.targets not in ("classes", "binary", "signed", "real"):
+            raise ValueError(
+                f"loss {loss.name!r} takes {loss.targets} targets, not class labels: "
+                "LossClassifier needs a classification loss (or a loss on predictions, "
+                "for a least-squares classifier)"
+            )
         self._binarizer = binarizer
         self.classes_ = classes
         self._target_type = target_type
-        if _is_multiclass_loss(loss):
+        probabilities = loss.input in ("logit", "probability")
+        if loss.targets == "classes":
             Y = np.searchsorted(classes, y)
             n_outputs = len(classes)
-            self.out_activation_ = "softmax"
+            self.out_activation_ = "softmax" if probabilities else "identity"
         else:
             Y = binarizer.transform(y).astype(np.float64)
-            if kind not in ("logit", "probability"):
-                Y = 2.0 * Y - 1.0
+            if loss.targets != "binary":
+                Y = 2.0 * Y - 1.0  # {-1, +1}: hinge, or a least-squares classifier
             n_outputs = Y.shape[1]
-            self.out_activation_ = "sigmoid" if kind in ("logit", "probability") else "identity"
-        self._train(X, Y, sample_weight, loss, n_outputs)
+            self.out_activation_ = "sigmoid" if probabilities else "identity"
+        self._train(X, Y, weights, loss, n_outputs)
         return self
 
-    def decision_function(self, X):
+    def decision_function(self, X: ArrayLike) -> np.ndarray:
         """Raw scores: logits for cross-entropy losses, decision values for hinge.
 
         Parameters
@@ -612,7 +626,7 @@ class LossClassifier(ClassifierMixin, _LossEstimatorBase):
             return scores[:, 0]
         return scores
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Predict class labels (or the label indicator matrix for multi-label targets).
 
         Parameters
@@ -632,7 +646,7 @@ class LossClassifier(ClassifierMixin, _LossEstimatorBase):
         return self._binarizer.inverse_transform(indicator)
 
     @available_if(_has_probabilities)
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """Probability of each class (of each label, for multi-label targets).
 
         Softmax of the scores for the multi-class losses; for elementwise
@@ -648,21 +662,20 @@ class LossClassifier(ClassifierMixin, _LossEstimatorBase):
         ndarray of shape (n_samples, n_classes)
             Columns in the order of ``classes_``.
         """
-        from . import sigmoid, softmax
-
+        check_is_fitted(self)
+        if self._target_type == "multiclass" and self.out_activation_ == "sigmoid":
+            return np.exp(self.predict_log_proba(X))  # normalised in log space
         scores = self._scores(X)
         if self.out_activation_ == "softmax":
             return np.asarray(softmax(scores, axis=1))
-        p = np.asarray(sigmoid(scores))
+        p, q = sigmoid_pair(np.exp(-np.abs(scores)), scores)
         if self._target_type == "binary":
-            return np.column_stack([1.0 - p[:, 0], p[:, 0]])
-        if self._target_type == "multiclass":
-            return p / p.sum(axis=1, keepdims=True)
+            return np.column_stack([q[:, 0], p[:, 0]])
         return p
 
     @available_if(_has_probabilities)
-    def predict_log_proba(self, X):
-        """Logarithm of :meth:`predict_proba`, computed without underflow where possible.
+    def predict_log_proba(self, X: ArrayLike) -> np.ndarray:
+        """Logarithm of :meth:`predict_proba`, computed in log space (finite for any score).
 
         Parameters
         ----------
@@ -672,16 +685,21 @@ class LossClassifier(ClassifierMixin, _LossEstimatorBase):
         -------
         ndarray of shape (n_samples, n_classes)
         """
-        from . import log_softmax
-
         check_is_fitted(self)
+        scores = self._scores(X)
         if self.out_activation_ == "softmax":
-            return np.asarray(log_softmax(self._scores(X), axis=1))
+            return np.asarray(log_softmax(scores, axis=1))
+        # log sigmoid(s) = -softplus(-s) = -(max(-s, 0) + log(1 + e^-|s|)), exact for any s.
+        u, log1pu = softplus_parts(scores)
+        log_p = -(np.maximum(-scores, 0.0) + log1pu)
         if self._target_type == "binary":
-            z = self._scores(X)[:, 0]
-            return np.column_stack([-np.logaddexp(0.0, z), -np.logaddexp(0.0, -z)])
-        with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
+            log_q = -(np.maximum(scores, 0.0) + log1pu)  # log(1 - sigmoid(s))
+            return np.column_stack([log_q[:, 0], log_p[:, 0]])
+        if self._target_type == "multiclass":
+            # one-vs-rest: normalise the sigmoids in log space, so that all of them
+            # underflowing (every score below about -745) still gives a distribution
+            return np.asarray(log_softmax(log_p, axis=1))
+        return log_p
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-import numpy as np
+from typing import Any
 
-from ._base import get_loss
-from ._validation import as_float_array, check_option, check_reduction
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._loss import Loss, get_loss
+from ._validation import as_float_array, check_reduction, check_scalar
 
 __all__ = ["check_gradient", "numerical_gradient", "GradientCheckError"]
 
@@ -14,14 +17,15 @@ class GradientCheckError(ValueError):
     """Raised by :func:`check_gradient` when the relative error exceeds ``tol``."""
 
 
-def numerical_gradient(loss, y_true, y_pred, *, reduction="mean", sample_weight=None,
-                       step=1e-6, **options):
+def numerical_gradient(loss: str | Loss, y_true: ArrayLike, y_pred: ArrayLike, *, reduction: str = "mean",
+                       sample_weight: ArrayLike | None = None, step: float = 1e-6,
+                       **options: Any) -> np.ndarray:
     r"""Central-difference estimate of the gradient of ``loss`` with respect to ``y_pred``.
 
     Each entry is :math:`(L(\hat y + h e_j) - L(\hat y - h e_j)) / (2h)` with
     :math:`h` = ``step`` times :math:`\max(1, |\hat y_j|)`. For
     ``reduction="none"`` each element's (or each sample's) own loss is
-    differentiated, as :meth:`Loss.gradient` does.
+    differentiated, as ``loss.gradient`` does.
 
     Parameters
     ----------
@@ -47,41 +51,54 @@ def numerical_gradient(loss, y_true, y_pred, *, reduction="mean", sample_weight=
     """
     loss = get_loss(loss)
     check_reduction(reduction)
-    step = check_option("step", step, low=0.0, low_open=True)
-    y_pred = as_float_array(y_pred, "y_pred").copy()
+    step = check_scalar(step, "step", "(0, inf)")
+    x = as_float_array(y_pred, "y_pred", np.dtype(np.float64)).copy()
     kwargs = dict(sample_weight=sample_weight, **options)
-    h = step * np.maximum(1.0, np.abs(y_pred))
-    grad = np.empty_like(y_pred)
+    h = step * np.maximum(1.0, np.abs(x))
+    if loss.input == "probability":
+        # Stay inside [0, 1]: never evaluate the loss at a probability the caller did not allow.
+        # The step shrinks with the distance to the bound, so the estimate stays accurate there.
+        h = np.minimum(h, step * np.minimum(x, 1.0 - x))
+        at_bound = h == 0
+        h[at_bound] = step
+    else:
+        at_bound = np.zeros(x.shape, dtype=bool)
+    # Central differences, except at 0 or 1 for probabilities: one-sided, into the interval.
+    up = np.where(at_bound & (x >= 1.0), 0.0, h)
+    down = np.where(at_bound & (x <= 0.0), 0.0, h)
+    grad = np.empty_like(x)
     if reduction == "none":
         # Each element's loss depends on its own input (or its own row), so
         # one whole column (or every element) can be perturbed at once.
-        if loss.per_sample:
-            slices = [(slice(None), j) for j in range(y_pred.shape[1])]
+        if loss.unreduced_shape(x.shape) != x.shape:  # one loss per row of the last axis
+            slices: list[Any] = [(Ellipsis, j) for j in range(x.shape[-1])]
         else:
             slices = [Ellipsis]
         for where in slices:
-            plus, minus = y_pred.copy(), y_pred.copy()
-            plus[where] += h[where]
-            minus[where] -= h[where]
+            plus, minus = x.copy(), x.copy()
+            plus[where] += up[where]
+            minus[where] -= down[where]
             diff = loss(y_true, plus, reduction="none", **kwargs) - loss(
                 y_true, minus, reduction="none", **kwargs
             )
-            grad[where] = diff / (2 * h[where])
+            grad[where] = diff / (up[where] + down[where])
         return grad
-    flat, flat_h, flat_grad = y_pred.reshape(-1), h.reshape(-1), grad.reshape(-1)
+    flat = x.reshape(-1)
+    flat_up, flat_down, flat_grad = up.reshape(-1), down.reshape(-1), grad.reshape(-1)
     for j in range(flat.size):
         original = flat[j]
-        flat[j] = original + flat_h[j]
-        plus = loss(y_true, y_pred, reduction=reduction, **kwargs)
-        flat[j] = original - flat_h[j]
-        minus = loss(y_true, y_pred, reduction=reduction, **kwargs)
+        flat[j] = original + flat_up[j]
+        plus = loss(y_true, x, reduction=reduction, **kwargs)
+        flat[j] = original - flat_down[j]
+        minus = loss(y_true, x, reduction=reduction, **kwargs)
         flat[j] = original
-        flat_grad[j] = (plus - minus) / (2 * flat_h[j])
+        flat_grad[j] = (plus - minus) / (flat_up[j] + flat_down[j])
     return grad
 
 
-def check_gradient(loss, y_true, y_pred, *, reduction="mean", sample_weight=None,
-                   step=1e-6, tol=None, **options):
+def check_gradient(loss: str | Loss, y_true: ArrayLike, y_pred: ArrayLike, *, reduction: str = "mean",
+                   sample_weight: ArrayLike | None = None, step: float = 1e-6,
+                   tol: float | None = None, **options: Any) -> float:
     r"""Compare a loss's gradient with central finite differences.
 
     Returns the relative error
@@ -132,18 +149,22 @@ def check_gradient(loss, y_true, y_pred, *, reduction="mean", sample_weight=None
 
     A wrong gradient is caught, with a report of where it is wrong:
 
-    >>> wrong = lb.make_loss(lambda y, p: (p - y) ** 2, lambda y, p: p - y, name="half_wrong")
-    >>> lb.check_gradient(wrong, [0.0, 0.0], [1.0, 2.0], tol=1e-6)
+    >>> @lb.make_loss
+    ... def half_wrong(y_true, y_pred):
+    ...     return (y_pred - y_true) ** 2, y_pred - y_true   # the derivative lost its 2
+    >>> lb.check_gradient(half_wrong, [0.0, 0.0], [1.0, 2.0], tol=1e-6)
     Traceback (most recent call last):
     ...
     lossbook.gradcheck.GradientCheckError: gradient of 'half_wrong' (reduction='mean') ...
     """
     loss = get_loss(loss)
+    tol = check_scalar(tol, "tol", "[0, inf)", allow_none=True)
+    x = as_float_array(y_pred, "y_pred", np.dtype(np.float64))
     analytic = np.asarray(
-        loss.gradient(y_true, y_pred, reduction=reduction, sample_weight=sample_weight, **options)
+        loss.gradient(y_true, x, reduction=reduction, sample_weight=sample_weight, **options)
     )
     numeric = numerical_gradient(
-        loss, y_true, y_pred, reduction=reduction, sample_weight=sample_weight, step=step, **options
+        loss, y_true, x, reduction=reduction, sample_weight=sample_weight, step=step, **options
     )
     scale = max(np.linalg.norm(analytic), np.linalg.norm(numeric))
     error = 0.0 if scale == 0 else float(np.linalg.norm(analytic - numeric) / scale)
@@ -161,8 +182,8 @@ def _report(loss, reduction, analytic, numeric, error, tol, rows=5):
         f"{'index':>12}  {'gradient':>14}  {'finite diff.':>14}",
     ]
     for flat in worst:
-        index = np.unravel_index(flat, analytic.shape)
-        index = index[0] if len(index) == 1 else index
+        where = tuple(int(i) for i in np.unravel_index(flat, analytic.shape))
+        index = where[0] if len(where) == 1 else where
         lines.append(
             f"{str(index):>12}  {analytic.reshape(-1)[flat]:>14.6g}  {numeric.reshape(-1)[flat]:>14.6g}"
         )

@@ -1,112 +1,49 @@
-"""Multi-class, single-label losses: each sample belongs to exactly one of k classes.
+r"""Multi-class, single-label losses: each sample belongs to exactly one of k classes.
 
 ``y_true`` is either integer class labels of shape ``(n_samples,)`` with values
 in ``0 .. n_classes - 1``, or a target distribution per sample of shape
 ``(n_samples, n_classes)`` (one-hot rows, or soft targets whose rows sum to 1).
 ``y_pred`` has shape ``(n_samples, n_classes)``. The loss of a sample is summed
 over the classes, so ``reduction="none"`` returns one value per sample.
+
+Label smoothing and class weights change the targets, not the formula: they are
+applied by the targets (:mod:`lossbook._targets`) before the kernel runs, so a
+kernel here sees either labels or rows :math:`t` of non-negative target weights.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._base import Loss, _register, fill_doc
-from ._validation import (
-    as_float_array,
-    check_class_weight,
-    check_finite,
-    check_in_range,
-    check_option,
-    check_rows_sum_to_one,
+from ._loss import Option, make_loss, register
+from .binary import machine_eps
+
+__all__ = ["softmax_cross_entropy", "categorical_cross_entropy", "multiclass_hinge"]
+
+_LABEL_SMOOTHING = Option(
+    "label_smoothing", 0.0, "[0, 1)",
+    "Mixes the targets with the uniform distribution: :math:`(1 - \\varepsilon) t + \\varepsilon / k`, "
+    "as PyTorch and Keras do (Szegedy et al., 2016).",
 )
-from .binary import EPS
-
-__all__ = ["softmax_cross_entropy", "categorical_cross_entropy"]
-
-_SHAPES = """\
-Notes
------
-Shapes: ``y_pred`` of shape ``(n_samples, n_classes)``; ``y_true`` of shape
-``(n_samples,)`` (integer labels) or ``(n_samples, n_classes)`` (rows that
-sum to 1); ``sample_weight`` of shape ``(n_samples,)``.
-``reduction="none"`` returns shape ``(n_samples,)``; the gradient has the
-shape of ``y_pred``."""
+_CLASS_WEIGHT = Option(
+    "class_weight", None, "[0, inf)",
+    "Non-negative weight per class :math:`a`: each class's term is multiplied by its weight, and "
+    '``"mean"`` divides by the summed weights of the samples\' true classes, as PyTorch\'s '
+    "``CrossEntropyLoss(weight=...)`` does for labels (for soft targets PyTorch divides by the "
+    "number of samples instead).",
+    per="class",
+)
 
 
-class _MultiClass(Loss):
-    per_sample = True
-
-    def _validate(self, y_true, y_pred, opts):
-        y_pred = as_float_array(y_pred, "y_pred")
-        if y_pred.ndim != 2:
-            raise ValueError(
-                f"y_pred must have shape (n_samples, n_classes), got shape {y_pred.shape}"
-            )
-        n_samples, n_classes = y_pred.shape
-        raw = np.asarray(y_true)
-        if raw.ndim == 1:
-            labels = _check_labels(raw, n_samples, n_classes)
-            y_true = labels
-        else:
-            y_true = as_float_array(raw, "y_true")
-            if y_true.shape != y_pred.shape:
-                raise ValueError(
-                    "y_true must be integer labels of shape (n_samples,) or targets of the "
-                    f"shape of y_pred {y_pred.shape}, got shape {y_true.shape}"
-                )
-            check_in_range(y_true, "y_true", 0.0, 1.0, what="target probabilities")
-            check_rows_sum_to_one(y_true, "y_true")
-        if self.input == "probability":
-            check_in_range(y_pred, "y_pred", 0.0, 1.0, what="probabilities")
-            check_rows_sum_to_one(y_pred, "y_pred")
-        else:
-            check_finite(y_pred, "y_pred")
-        if opts.get("class_weight") is not None:
-            opts["class_weight"] = check_class_weight(opts["class_weight"], n_classes)
-        return y_true, y_pred
-
-    @staticmethod
-    def _targets(y_true, n_classes):
-        """Dense targets (n, k) from labels or a target matrix."""
-        if y_true.ndim == 1:
-            targets = np.zeros((y_true.shape[0], n_classes))
-            targets[np.arange(y_true.shape[0]), y_true] = 1.0
-            return targets
-        return y_true
-
-
-def _check_labels(raw, n_samples, n_classes):
-    if raw.dtype.kind not in "biuf":
-        raise TypeError(f"y_true must hold integer class labels, got an array of dtype {raw.dtype}")
-    if raw.shape[0] != n_samples:
-        raise ValueError(
-            f"y_true has {raw.shape[0]} labels but y_pred has {n_samples} rows; "
-            "they must have the same number of samples"
-        )
-    if raw.size == 0:
-        raise ValueError("y_true is empty (shape (0,)); it needs at least one element")
-    if raw.dtype.kind == "f":
-        check_finite(raw, "y_true")
-        as_int = raw.astype(np.intp)
-        if not np.array_equal(as_int, raw):
-            i = int(np.argmax(as_int != raw))
-            raise ValueError(
-                f"y_true must hold integer class labels, but holds {raw[i]!r} at index {i}"
-            )
-        raw = as_int
-    lo, hi = raw.min(), raw.max()
-    if lo < 0 or hi >= n_classes:
-        i = int(np.argmax((raw < 0) | (raw >= n_classes)))
-        raise ValueError(
-            f"y_true must hold class labels in 0..{n_classes - 1} (y_pred has {n_classes} "
-            f"columns), but holds {raw[i]!r} at index {i}"
-        )
-    return raw.astype(np.intp, copy=False)
-
-
-@fill_doc(SHAPES=_SHAPES)
-class SoftmaxCrossEntropy(_MultiClass):
+@register
+@make_loss(
+    input="logit",
+    targets="classes",
+    options=[_LABEL_SMOOTHING, _CLASS_WEIGHT],
+    formula=r"\log \sum_c e^{z_c} - \sum_c t_c z_c",
+    counterparts={"PyTorch": "cross_entropy", "Keras": "CategoricalCrossentropy(from_logits=True)"},
+)
+def softmax_cross_entropy(y_true, y_pred):
     r"""Softmax cross-entropy on logits: softmax and categorical cross-entropy in one step.
 
     For a sample with logits :math:`z \in \mathbb{R}^k` and target
@@ -121,25 +58,10 @@ class SoftmaxCrossEntropy(_MultiClass):
 
     The log-sum-exp is taken after subtracting the row's maximum, so the value
     and the gradient are exact for any finite logits. They share one
-    exponential.
-
-    ``label_smoothing`` :math:`\varepsilon` replaces the targets by
-    :math:`(1 - \varepsilon) t + \varepsilon / k`, as PyTorch and Keras do
-    (Szegedy et al., 2016). ``class_weight`` :math:`a` weights each class's
-    term, :math:`-\sum_c a_c t_c \log q_c`, and ``"mean"`` then divides by the
-    summed weights of the samples' true classes, :math:`\sum_i \sum_c a_c y_{ic}`
-    (PyTorch's ``CrossEntropyLoss(weight=...)`` for integer labels; for soft
-    targets PyTorch divides by the number of samples instead). The gradient is
-    then :math:`q \sum_c a_c t_c - a \odot t`.
-
-    Parameters
-    ----------
-    label_smoothing : float, default 0.0
-        In [0, 1).
-    class_weight : array_like of shape (n_classes,), optional
-        Non-negative weight per class.
-
-    <<SHAPES>>
+    exponential. With class weights the target rows :math:`t` no longer sum to
+    one; for a row of mass :math:`s = \sum_c t_c` the loss is
+    :math:`s \log \sum_c e^{z_c} - \sum_c t_c z_c` and the gradient
+    :math:`s \operatorname{softmax}(z) - t`.
 
     Examples
     --------
@@ -151,53 +73,39 @@ class SoftmaxCrossEntropy(_MultiClass):
     array([[-0.341 ,  0.2424,  0.0986],
            [ 0.1112, -0.1786,  0.0674]])
     """
+    shifted = y_pred - y_pred.max(axis=1, keepdims=True)
+    grad = np.exp(shifted)
+    sum_exp = grad.sum(axis=1)
+    log_sum_exp = np.log(sum_exp)
+    if y_true.ndim == 1:  # labels: no dense one-hot matrix
+        rows = np.arange(y_true.shape[0])
+        loss = log_sum_exp - shifted[rows, y_true]
+        grad /= sum_exp[:, None]
+        grad[rows, y_true] -= 1.0
+        return loss, grad
+    mass = y_true.sum(axis=1)
+    loss = mass * log_sum_exp - np.einsum("ij,ij->i", y_true, shifted)
+    grad *= (mass / sum_exp)[:, None]
+    grad -= y_true
+    return loss, grad
 
-    name = "softmax_cross_entropy"
-    input = "logit"
-    options = {"label_smoothing": 0.0, "class_weight": None}
 
-    def _validate_options(self, opts):
-        ls = check_option(
-            "label_smoothing", opts["label_smoothing"], low=0.0, high=1.0, high_open=True
+@register
+@make_loss(
+    input="probability",
+    targets="classes",
+    options=[
+        Option(
+            "eps", None, "(0, 0.5)",
+            "Probabilities are clipped to [eps, 1 - eps] first; None is the machine epsilon of "
+            "y_pred's dtype, as scikit-learn's log_loss does.",
         )
-        return {"label_smoothing": ls, "class_weight": opts["class_weight"]}
-
-    def _forward(self, y_true, z, opts, need_value, need_grad):
-        smoothing, weight = opts["label_smoothing"], opts["class_weight"]
-        n, k = z.shape
-        shifted = z - z.max(axis=1, keepdims=True)
-        exp = np.exp(shifted)
-        sum_exp = exp.sum(axis=1)
-        loss = grad = None
-        if y_true.ndim == 1 and smoothing == 0.0 and weight is None:
-            # Fast path for integer labels: no dense one-hot matrix.
-            rows = np.arange(n)
-            if need_value:
-                loss = np.log(sum_exp) - shifted[rows, y_true]
-            if need_grad:
-                exp /= sum_exp[:, None]
-                exp[rows, y_true] -= 1.0
-                grad = exp
-            return loss, grad, None
-        targets = self._targets(y_true, k)
-        row_weight = None
-        if weight is not None:
-            row_weight = targets @ weight  # weight of each sample's true class
-        if smoothing:
-            targets = (1.0 - smoothing) * targets + smoothing / k
-        if weight is not None:
-            targets = targets * weight
-        if need_value:
-            log_q = shifted - np.log(sum_exp)[:, None]
-            loss = -np.einsum("ij,ij->i", targets, log_q)
-        if need_grad:
-            exp /= sum_exp[:, None]
-            grad = exp * targets.sum(axis=1, keepdims=True) - targets
-        return loss, grad, row_weight
-
-
-@fill_doc(SHAPES=_SHAPES)
-class CategoricalCrossEntropy(_MultiClass):
+    ],
+    formula=r"-\sum_c t_c \log p_c",
+    counterparts={"PyTorch": "nll_loss on log p", "Keras": "CategoricalCrossentropy",
+                  "scikit-learn": "log_loss"},
+)
+def categorical_cross_entropy(y_true, y_pred, *, eps):
     r"""Categorical cross-entropy on probabilities.
 
     .. math::
@@ -211,13 +119,6 @@ class CategoricalCrossEntropy(_MultiClass):
     the probability given to the true class. Equals scikit-learn's multi-class
     ``log_loss``. Prefer :data:`softmax_cross_entropy` when you have the logits.
 
-    Parameters
-    ----------
-    eps : float, default float64 machine epsilon (about 2.2e-16)
-        Clipping bound, in (0, 0.5).
-
-    <<SHAPES>>
-
     Examples
     --------
     >>> import lossbook as lb
@@ -227,34 +128,100 @@ class CategoricalCrossEntropy(_MultiClass):
     >>> round(lb.categorical_cross_entropy([[1, 0, 0], [0, 1, 0]], p), 4)
     0.2899
     """
-
-    name = "categorical_cross_entropy"
-    input = "probability"
-    options = {"eps": EPS}
-
-    def _validate_options(self, opts):
-        return {"eps": check_option("eps", opts["eps"], low=0.0, high=0.5, low_open=True, high_open=True)}
-
-    def _forward(self, y_true, y_pred, opts, need_value, need_grad):
-        eps = opts["eps"]
-        n, k = y_pred.shape
-        p = np.clip(y_pred, eps, 1.0 - eps)
-        loss = grad = None
-        if y_true.ndim == 1:
-            rows = np.arange(n)
-            if need_value:
-                loss = -np.log(p[rows, y_true])
-            if need_grad:
-                grad = np.zeros_like(p)
-                inside = (y_pred[rows, y_true] >= eps) & (y_pred[rows, y_true] <= 1.0 - eps)
-                grad[rows, y_true] = -1.0 * inside / p[rows, y_true]
-            return loss, grad, None
-        if need_value:
-            loss = -np.einsum("ij,ij->i", y_true, np.log(p))
-        if need_grad:
-            grad = -(y_true / p) * ((y_pred >= eps) & (y_pred <= 1.0 - eps))
-        return loss, grad, None
+    eps = machine_eps(eps, y_pred.dtype)
+    p = np.clip(y_pred, eps, 1.0 - eps)
+    inside = p == y_pred  # where the clip is not active
+    if y_true.ndim == 1:
+        rows = np.arange(y_true.shape[0])
+        p_true = p[rows, y_true]
+        grad = np.zeros_like(p)
+        grad[rows, y_true] = np.where(inside[rows, y_true], -1.0 / p_true, 0.0)
+        return -np.log(p_true), grad
+    loss = -np.einsum("ij,ij->i", y_true, np.log(p))
+    grad = -y_true / p
+    grad *= inside
+    return loss, grad
 
 
-softmax_cross_entropy = _register(SoftmaxCrossEntropy())
-categorical_cross_entropy = _register(CategoricalCrossEntropy())
+@register
+@make_loss(
+    input="decision",
+    targets="classes",
+    options=[
+        Option(
+            "kind", "crammer_singer", ("crammer_singer", "weston_watkins"),
+            "``\"crammer_singer\"``: one hinge on the best wrong class, scikit-learn's "
+            "``hinge_loss``; ``\"weston_watkins\"``: one hinge per wrong class, summed "
+            "(the multi-class SVM loss of CS231n).",
+        )
+    ],
+    formula=r"\max\bigl(0,\ 1 + \max_{j \ne y} f_j - f_y\bigr)",
+    counterparts={"PyTorch": "multi_margin_loss (Weston-Watkins, divided by k)",
+                  "Keras": "CategoricalHinge (Crammer-Singer)", "scikit-learn": "hinge_loss"},
+)
+def multiclass_hinge(y_true, y_pred, *, kind):
+    r"""Multi-class hinge loss on decision values (one score per class).
+
+    With the true class :math:`y` and scores :math:`f \in \mathbb{R}^k`, the
+    Crammer-Singer form (Crammer and Singer, 2001) asks the true score to beat
+    the best wrong one by a margin of 1,
+
+    .. math::
+
+        \ell_{\mathrm{CS}} = \max\Bigl(0,\; 1 + \max_{j \ne y} f_j - f_y\Bigr),
+
+    and the Weston-Watkins form (Weston and Watkins, 1999) asks it of every
+    wrong class,
+
+    .. math::
+
+        \ell_{\mathrm{WW}} = \sum_{j \ne y} \max\bigl(0,\; 1 + f_j - f_y\bigr).
+
+    Each active hinge adds +1 to the gradient of its wrong class and -1 to that
+    of the true class; at a margin of exactly 1 the subgradient 0 is used, as
+    for :data:`hinge`. The Crammer-Singer form equals scikit-learn's multi-class
+    ``hinge_loss``; with two classes it is the binary :data:`hinge` of the score
+    difference. ``y_true`` must be labels or one-hot rows.
+
+    Examples
+    --------
+    >>> import lossbook as lb
+    >>> f = [[3.0, 1.0, 2.5], [0.0, 2.0, 1.0]]
+    >>> lb.multiclass_hinge([0, 2], f, reduction="none")
+    array([0.5, 2. ])
+    >>> lb.multiclass_hinge([0, 2], f, reduction="none", kind="weston_watkins")
+    array([0.5, 2. ])
+    >>> lb.multiclass_hinge.gradient([0, 2], f, reduction="sum")
+    array([[-1.,  0.,  1.],
+           [ 0.,  1., -1.]])
+    """
+    labels = _hard_labels(y_true)
+    rows = np.arange(labels.shape[0])
+    true_score = y_pred[rows, labels]
+    margins = y_pred - true_score[:, None]
+    margins += 1.0
+    margins[rows, labels] = 0.0  # the true class competes with no one
+    if kind == "crammer_singer":
+        worst = np.argmax(margins, axis=1)
+        loss = margins[rows, worst]  # >= 0, since the true class's entry is 0
+        active = loss > 0
+        grad = np.zeros_like(y_pred)
+        grad[rows[active], worst[active]] = 1.0
+        grad[rows[active], labels[active]] = -1.0
+        return loss, grad
+    grad = (margins > 0).astype(y_pred.dtype)
+    loss = np.einsum("ij,ij->i", margins, grad)
+    grad[rows, labels] = -grad.sum(axis=1)
+    return loss, grad
+
+
+def _hard_labels(y_true: np.ndarray) -> np.ndarray:
+    if y_true.ndim == 1:
+        return y_true
+    labels = np.argmax(y_true, axis=1)
+    if not np.array_equal(y_true, np.eye(y_true.shape[1], dtype=y_true.dtype)[labels]):
+        raise ValueError(
+            "y_true for multiclass_hinge must be integer labels or one-hot rows; "
+            "soft targets have no hinge"
+        )
+    return labels

@@ -40,11 +40,17 @@ The whole training loop, written out with these pieces:
 [ 1.5 -2. ] [0.5]
 """
 
+from __future__ import annotations
+
 import numbers
+from typing import Any, Iterable
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._random import as_generator
+from ._validation import check_choice, check_scalar
+from .activations import sigmoid, softmax
 
 __all__ = [
     "Layer",
@@ -56,19 +62,14 @@ __all__ = [
     "Softmax",
     "Sequential",
     "mlp",
+    "check_layer_sizes",
 ]
 
 _INITS = ("glorot", "he")
 _ACTIVATIONS = ("relu", "tanh", "sigmoid", "identity")
 
 
-def _check_positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}.")
-    return int(value)
-
-
-def _as_float_array(X, name):
+def _as_float_array(X: Any, name: str) -> np.ndarray:
     try:
         return np.asarray(X, dtype=float)
     except (TypeError, ValueError) as exc:
@@ -101,27 +102,27 @@ class Layer:
     0
     """
 
-    def forward(self, X):
+    def forward(self, X: ArrayLike) -> np.ndarray:
         """Return the layer's output for the input ``X`` (and cache for ``backward``)."""
         raise NotImplementedError
 
-    def backward(self, grad_output):
+    def backward(self, grad_output: ArrayLike) -> np.ndarray:
         """Return dL/d(input), given ``grad_output`` = dL/d(output) of the last forward."""
         raise NotImplementedError
 
-    def __call__(self, X):
+    def __call__(self, X: ArrayLike) -> np.ndarray:
         return self.forward(X)
 
-    def named_parameters(self):
+    def named_parameters(self) -> list[tuple[str, np.ndarray, np.ndarray]]:
         """Return a list of ``(name, parameter, gradient)`` triples (empty by default)."""
         return []
 
-    def parameters(self):
+    def parameters(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """Return a list of ``(parameter, gradient)`` pairs, as optimizers take them."""
         return [(param, grad) for _, param, grad in self.named_parameters()]
 
     @property
-    def n_parameters(self):
+    def n_parameters(self) -> int:
         """Total number of scalar parameters."""
         return int(sum(param.size for param, _ in self.parameters()))
 
@@ -132,10 +133,11 @@ class Layer:
 class _CachedActivation(Layer):
     """An elementwise activation: caches its output (or input) for ``backward``."""
 
-    def __init__(self):
-        self._cache = None
+    def __init__(self) -> None:
+        self._cache: np.ndarray | None = None
 
-    def _check_grad(self, grad_output):
+    def _check_grad(self, grad_output: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+        """``grad_output`` checked against the cache; returns ``(grad_output, cache)``."""
         if self._cache is None:
             raise RuntimeError(
                 f"{type(self).__name__}.backward was called before forward."
@@ -146,7 +148,7 @@ class _CachedActivation(Layer):
                 f"grad_output must have the shape of the last forward output "
                 f"{self._cache.shape}; got {grad_output.shape}."
             )
-        return grad_output
+        return grad_output, self._cache
 
 
 class ReLU(_CachedActivation):
@@ -165,14 +167,14 @@ class ReLU(_CachedActivation):
     [[0. 0. 5.]]
     """
 
-    def forward(self, X):
+    def forward(self, X: ArrayLike) -> np.ndarray:
         X = _as_float_array(X, "X")
         self._cache = X > 0
         return np.where(self._cache, X, 0.0)
 
-    def backward(self, grad_output):
-        grad_output = self._check_grad(grad_output)
-        return grad_output * self._cache
+    def backward(self, grad_output: ArrayLike) -> np.ndarray:
+        grad, positive = self._check_grad(grad_output)
+        return grad * positive
 
 
 class Tanh(_CachedActivation):
@@ -189,13 +191,13 @@ class Tanh(_CachedActivation):
     [[1.     0.42]]
     """
 
-    def forward(self, X):
+    def forward(self, X: ArrayLike) -> np.ndarray:
         self._cache = np.tanh(_as_float_array(X, "X"))
         return self._cache
 
-    def backward(self, grad_output):
-        grad_output = self._check_grad(grad_output)
-        return grad_output * (1.0 - self._cache**2)
+    def backward(self, grad_output: ArrayLike) -> np.ndarray:
+        grad, t = self._check_grad(grad_output)
+        return grad * (1.0 - t**2)
 
 
 class Sigmoid(_CachedActivation):
@@ -214,15 +216,13 @@ class Sigmoid(_CachedActivation):
     [[0.25   0.105]]
     """
 
-    def forward(self, X):
-        from . import sigmoid
-
+    def forward(self, X: ArrayLike) -> np.ndarray:
         self._cache = np.asarray(sigmoid(_as_float_array(X, "X")), dtype=float)
         return self._cache
 
-    def backward(self, grad_output):
-        grad_output = self._check_grad(grad_output)
-        return grad_output * self._cache * (1.0 - self._cache)
+    def backward(self, grad_output: ArrayLike) -> np.ndarray:
+        grad, s = self._check_grad(grad_output)
+        return grad * s * (1.0 - s)
 
 
 class Identity(_CachedActivation):
@@ -237,13 +237,13 @@ class Identity(_CachedActivation):
     [[ 1. -2.]] [[3. 4.]]
     """
 
-    def forward(self, X):
+    def forward(self, X: ArrayLike) -> np.ndarray:
         X = _as_float_array(X, "X")
         self._cache = X
         return X.copy()
 
-    def backward(self, grad_output):
-        return self._check_grad(grad_output).copy()
+    def backward(self, grad_output: ArrayLike) -> np.ndarray:
+        return self._check_grad(grad_output)[0].copy()
 
 
 class Softmax(_CachedActivation):
@@ -265,16 +265,13 @@ class Softmax(_CachedActivation):
     [[0. 0.]]
     """
 
-    def forward(self, X):
-        from . import softmax
-
+    def forward(self, X: ArrayLike) -> np.ndarray:
         self._cache = np.asarray(softmax(_as_float_array(X, "X"), axis=-1), dtype=float)
         return self._cache
 
-    def backward(self, grad_output):
-        grad_output = self._check_grad(grad_output)
-        p = self._cache
-        return p * (grad_output - np.sum(grad_output * p, axis=-1, keepdims=True))
+    def backward(self, grad_output: ArrayLike) -> np.ndarray:
+        grad, p = self._check_grad(grad_output)
+        return p * (grad - np.sum(grad * p, axis=-1, keepdims=True))
 
 
 class Dense(Layer):
@@ -327,12 +324,10 @@ class Dense(Layer):
      [4. 4.]] [4. 4.]
     """
 
-    def __init__(self, n_in, n_out, *, init="glorot", random_state=None):
-        self.n_in = _check_positive_int(n_in, "n_in")
-        self.n_out = _check_positive_int(n_out, "n_out")
-        if init not in _INITS:
-            raise ValueError(f"init must be one of {_INITS}; got {init!r}.")
-        self.init = init
+    def __init__(self, n_in: int, n_out: int, *, init: str = "glorot", random_state: Any = None) -> None:
+        self.n_in = check_scalar(n_in, "n_in", "[1, inf)", integer=True)
+        self.n_out = check_scalar(n_out, "n_out", "[1, inf)", integer=True)
+        self.init = check_choice(init, "init", _INITS)
         rng = as_generator(random_state)
         fan = self.n_in + self.n_out if init == "glorot" else self.n_in
         bound = np.sqrt(6.0 / fan)
@@ -340,9 +335,9 @@ class Dense(Layer):
         self.b = np.zeros(self.n_out)
         self.dW = np.zeros_like(self.W)
         self.db = np.zeros_like(self.b)
-        self._X = None
+        self._X: np.ndarray | None = None
 
-    def forward(self, X):
+    def forward(self, X: ArrayLike) -> np.ndarray:
         X = _as_float_array(X, "X")
         if X.ndim != 2 or X.shape[1] != self.n_in:
             raise ValueError(
@@ -352,7 +347,7 @@ class Dense(Layer):
         self._X = X
         return X @ self.W + self.b
 
-    def backward(self, grad_output):
+    def backward(self, grad_output: ArrayLike) -> np.ndarray:
         if self._X is None:
             raise RuntimeError("Dense.backward was called before forward.")
         grad_output = _as_float_array(grad_output, "grad_output")
@@ -366,7 +361,7 @@ class Dense(Layer):
         self.db[...] = grad_output.sum(axis=0)
         return grad_output @ self.W.T
 
-    def named_parameters(self):
+    def named_parameters(self) -> list[tuple[str, np.ndarray, np.ndarray]]:
         return [("W", self.W, self.dW), ("b", self.b, self.db)]
 
     def __repr__(self):
@@ -398,7 +393,7 @@ class Sequential(Layer):
     ((5, 3), (5, 4))
     """
 
-    def __init__(self, layers):
+    def __init__(self, layers: Iterable[Layer]) -> None:
         layers = list(layers)
         for i, layer in enumerate(layers):
             if not (callable(getattr(layer, "forward", None)) and callable(getattr(layer, "backward", None))):
@@ -408,17 +403,19 @@ class Sequential(Layer):
                 )
         self.layers = layers
 
-    def forward(self, X):
+    def forward(self, X: ArrayLike) -> np.ndarray:
+        out = _as_float_array(X, "X")
         for layer in self.layers:
-            X = layer.forward(X)
-        return X
+            out = layer.forward(out)
+        return out
 
-    def backward(self, grad_output):
+    def backward(self, grad_output: ArrayLike) -> np.ndarray:
+        grad = _as_float_array(grad_output, "grad_output")
         for layer in reversed(self.layers):
-            grad_output = layer.backward(grad_output)
-        return grad_output
+            grad = layer.backward(grad)
+        return grad
 
-    def named_parameters(self):
+    def named_parameters(self) -> list[tuple[str, np.ndarray, np.ndarray]]:
         """Return ``(name, parameter, gradient)`` triples named ``"<layer index>.<name>"``."""
         named = []
         for i, layer in enumerate(self.layers):
@@ -439,11 +436,36 @@ class Sequential(Layer):
         return "Sequential([" + ", ".join(repr(layer) for layer in self.layers) + "])"
 
 
+def check_layer_sizes(hidden_layer_sizes: Any) -> tuple[int, ...]:
+    """``hidden_layer_sizes`` as a tuple of positive ints (an int gives one layer; ``()`` none).
+
+    Examples
+    --------
+    >>> from lossbook.nn import check_layer_sizes
+    >>> check_layer_sizes(64), check_layer_sizes([32, 16]), check_layer_sizes(())
+    ((64,), (32, 16), ())
+    """
+    if isinstance(hidden_layer_sizes, numbers.Integral) and not isinstance(hidden_layer_sizes, bool):
+        hidden_layer_sizes = (hidden_layer_sizes,)
+    try:
+        sizes = tuple(hidden_layer_sizes)
+    except TypeError:
+        raise TypeError(
+            "hidden_layer_sizes must be an int or a sequence of positive ints (() for a linear "
+            f"model), got {hidden_layer_sizes!r}"
+        ) from None
+    return tuple(
+        check_scalar(size, f"hidden_layer_sizes[{i}]", "[1, inf)", integer=True)
+        for i, size in enumerate(sizes)
+    )
+
+
 def _activation_layer(name):
     return {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid, "identity": Identity}[name]()
 
 
-def mlp(n_inputs, hidden_layer_sizes, n_outputs, *, activation="relu", random_state=None):
+def mlp(n_inputs: int, hidden_layer_sizes: Any, n_outputs: int, *, activation: str = "relu",
+        random_state: Any = None) -> "Sequential":
     """Build a multi-layer perceptron that outputs raw scores.
 
     ``Dense`` layers of the given sizes, each hidden one followed by the
@@ -476,27 +498,13 @@ def mlp(n_inputs, hidden_layer_sizes, n_outputs, *, activation="relu", random_st
     >>> lb.mlp(3, (), 1, random_state=0).n_parameters  # linear model: 3 weights + 1 bias
     4
     """
-    n_inputs = _check_positive_int(n_inputs, "n_inputs")
-    n_outputs = _check_positive_int(n_outputs, "n_outputs")
-    if isinstance(hidden_layer_sizes, numbers.Integral) and not isinstance(hidden_layer_sizes, bool):
-        hidden_layer_sizes = (hidden_layer_sizes,)
-    try:
-        sizes = list(hidden_layer_sizes)
-    except TypeError:
-        raise ValueError(
-            f"hidden_layer_sizes must be an int or a sequence of positive ints; "
-            f"got {hidden_layer_sizes!r}."
-        ) from None
-    for size in sizes:
-        if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
-            raise ValueError(
-                f"hidden_layer_sizes must contain positive integers; got {hidden_layer_sizes!r}."
-            )
-    if activation not in _ACTIVATIONS:
-        raise ValueError(f"activation must be one of {_ACTIVATIONS}; got {activation!r}.")
+    n_inputs = check_scalar(n_inputs, "n_inputs", "[1, inf)", integer=True)
+    n_outputs = check_scalar(n_outputs, "n_outputs", "[1, inf)", integer=True)
+    sizes = check_layer_sizes(hidden_layer_sizes)
+    check_choice(activation, "activation", _ACTIVATIONS)
     rng = as_generator(random_state)
     init = "he" if activation == "relu" else "glorot"
-    units = [n_inputs] + [int(s) for s in sizes] + [n_outputs]
+    units = [n_inputs] + list(sizes) + [n_outputs]
     layers = []
     for i, (n_in, n_out) in enumerate(zip(units[:-1], units[1:])):
         last = i == len(units) - 2

@@ -28,24 +28,15 @@ Momentum [0.9]
 Adam [0.9]
 """
 
-import numbers
+from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 
+from ._validation import check_scalar
+
 __all__ = ["Optimizer", "GradientDescent", "Momentum", "Adam", "get_optimizer"]
-
-
-def _check_real(value, name, *, low, high=None, low_inclusive=False, high_inclusive=False):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
-        raise ValueError(f"{name} must be a finite real number; got {value!r}.")
-    too_low = value < low if low_inclusive else value <= low
-    too_high = high is not None and (value > high if high_inclusive else value >= high)
-    if too_low or too_high:
-        left = "[" if low_inclusive else "("
-        right = "]" if high_inclusive else ")"
-        upper = "inf" if high is None else high
-        raise ValueError(f"{name} must be in {left}{low}, {upper}{right}; got {value!r}.")
-    return float(value)
 
 
 class Optimizer:
@@ -72,12 +63,12 @@ class Optimizer:
     [ 0.5 -1.5]
     """
 
-    def __init__(self, learning_rate):
-        self.learning_rate = _check_real(learning_rate, "learning_rate", low=0.0)
+    def __init__(self, learning_rate: float) -> None:
+        self.learning_rate = check_scalar(learning_rate, "learning_rate", "(0, inf)")
         self.n_steps = 0
-        self._shapes = None
+        self._shapes: list | None = None
 
-    def step(self, params_and_grads):
+    def step(self, params_and_grads: Any) -> None:
         """Update every parameter in place, using its gradient.
 
         Parameters
@@ -120,7 +111,7 @@ class Optimizer:
         for i, (param, grad) in enumerate(pairs):
             self._update(i, param, np.asarray(grad, dtype=float))
 
-    def reset(self):
+    def reset(self) -> None:
         """Forget the step count and any state (velocities, moments)."""
         self.n_steps = 0
         self._shapes = None
@@ -150,7 +141,7 @@ class GradientDescent(Optimizer):
     [0.9 2.2]
     """
 
-    def __init__(self, learning_rate=0.01):
+    def __init__(self, learning_rate: float = 0.01) -> None:
         super().__init__(learning_rate)
 
     def _update(self, index, param, grad):
@@ -184,12 +175,12 @@ class Momentum(Optimizer):
     [-0.25]
     """
 
-    def __init__(self, learning_rate=0.01, momentum=0.9):
+    def __init__(self, learning_rate: float = 0.01, momentum: float = 0.9) -> None:
         super().__init__(learning_rate)
-        self.momentum = _check_real(momentum, "momentum", low=0.0, high=1.0, low_inclusive=True)
-        self._velocity = {}
+        self.momentum = check_scalar(momentum, "momentum", "[0, 1)")
+        self._velocity: dict[int, np.ndarray] = {}
 
-    def reset(self):
+    def reset(self) -> None:
         super().reset()
         self._velocity = {}
 
@@ -238,15 +229,16 @@ class Adam(Optimizer):
     [0.9 0.9]
     """
 
-    def __init__(self, learning_rate=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    def __init__(self, learning_rate: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999,
+                 eps: float = 1e-8) -> None:
         super().__init__(learning_rate)
-        self.beta1 = _check_real(beta1, "beta1", low=0.0, high=1.0, low_inclusive=True)
-        self.beta2 = _check_real(beta2, "beta2", low=0.0, high=1.0, low_inclusive=True)
-        self.eps = _check_real(eps, "eps", low=0.0)
-        self._m = {}
-        self._v = {}
+        self.beta1 = check_scalar(beta1, "beta1", "[0, 1)")
+        self.beta2 = check_scalar(beta2, "beta2", "[0, 1)")
+        self.eps = check_scalar(eps, "eps", "(0, inf)")
+        self._m: dict[int, np.ndarray] = {}
+        self._v: dict[int, np.ndarray] = {}
 
-    def reset(self):
+    def reset(self) -> None:
         super().reset()
         self._m = {}
         self._v = {}
@@ -276,7 +268,7 @@ class Adam(Optimizer):
 _OPTIMIZERS = {"sgd": GradientDescent, "momentum": Momentum, "adam": Adam}
 
 
-def get_optimizer(optimizer, *, learning_rate=None):
+def get_optimizer(optimizer: "str | Optimizer", *, learning_rate: float | None = None) -> "Optimizer":
     """Return an optimizer from a name, or the optimizer itself.
 
     Parameters

@@ -20,7 +20,14 @@ True
 >>> plt.close(fig)
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
+
+from ._loss import get_loss
 
 __all__ = ["plot_loss_curve", "plot_fit", "plot_confusion_matrix", "plot_loss_vs_error"]
 
@@ -35,7 +42,7 @@ def _axes(ax):
     return ax
 
 
-def _finite_1d(values, name):
+def _finite_1d(values: Any, name: str) -> np.ndarray:
     try:
         values = np.asarray(values, dtype=float)
     except (TypeError, ValueError) as exc:
@@ -45,7 +52,7 @@ def _finite_1d(values, name):
     return values
 
 
-def plot_loss_curve(history_or_curve, *, ax=None, label=None):
+def plot_loss_curve(history_or_curve: Any, *, ax: Any = None, label: str | None = None) -> Any:
     """Plot loss against epoch.
 
     Parameters
@@ -76,7 +83,7 @@ def plot_loss_curve(history_or_curve, *, ax=None, label=None):
     ['train', 'validation']
     """
     ax = _axes(ax)
-    curves = []
+    curves: list[tuple[Any, str | None]] = []
     if hasattr(history_or_curve, "train_loss") and hasattr(history_or_curve, "val_loss"):
         prefix = "" if label is None else f"{label} "
         curves.append((history_or_curve.train_loss, f"{prefix}train"))
@@ -104,7 +111,7 @@ def _default_label(model, i):
     return f"prediction {i}" if i else "prediction"
 
 
-def plot_fit(X, y, models_or_predictions, *, ax=None):
+def plot_fit(X: ArrayLike, y: ArrayLike, models_or_predictions: Any, *, ax: Any = None) -> Any:
     """Scatter one-feature data and draw each model's fitted curve.
 
     Parameters
@@ -179,7 +186,7 @@ def plot_fit(X, y, models_or_predictions, *, ax=None):
     return ax
 
 
-def plot_confusion_matrix(y_true, y_pred, *, ax=None, labels=None):
+def plot_confusion_matrix(y_true: ArrayLike, y_pred: ArrayLike, *, ax: Any = None, labels: Any = None) -> Any:
     """Draw the confusion matrix as an image with the count in each cell.
 
     Rows are true classes, columns predicted classes, as in
@@ -232,7 +239,7 @@ def plot_confusion_matrix(y_true, y_pred, *, ax=None, labels=None):
     return ax
 
 
-def plot_loss_vs_error(losses, *, errors=None, ax=None):
+def plot_loss_vs_error(losses: Any, *, errors: ArrayLike | None = None, ax: Any = None) -> Any:
     """Plot each loss of one sample against its error (or score).
 
     Losses on predictions are drawn against the error ``e = y_pred - y_true``
@@ -266,9 +273,6 @@ def plot_loss_vs_error(losses, *, errors=None, ax=None):
     >>> [line.get_label() for line in ax.get_lines()], ax.get_xlabel()
     (['MSE', 'Huber, delta=2'], 'error  y_pred - y_true')
     """
-    from . import get_loss
-    from .training import _is_multiclass_loss, _loss_input
-
     ax = _axes(ax)
     errors = np.linspace(-3.0, 3.0, 301) if errors is None else _finite_1d(errors, "errors")
     if isinstance(losses, dict):
@@ -285,15 +289,14 @@ def plot_loss_vs_error(losses, *, errors=None, ax=None):
         if isinstance(entry, tuple):
             entry, options = entry
         loss = get_loss(entry)
-        name = getattr(loss, "name", str(entry))
-        kind = _loss_input(loss)
-        if kind == "probability" or _is_multiclass_loss(loss):
+        name = loss.name
+        if loss.input == "probability" or loss.unreduced_shape((1, 2)) != (1, 2):
+            takes = "probabilities" if loss.input == "probability" else "a row of scores per sample"
             raise ValueError(
-                f"losses: {name!r} takes {'class scores' if _is_multiclass_loss(loss) else 'probabilities'}; "
-                "plot_loss_vs_error draws elementwise losses of an error or a score "
-                "(use binary_cross_entropy_with_logits for cross-entropy)."
+                f"losses: {name!r} takes {takes}; plot_loss_vs_error draws elementwise losses "
+                "of an error or a score (use binary_cross_entropy_with_logits for cross-entropy)."
             )
-        resolved.append((name if label is None else label, loss, kind, options))
+        resolved.append((name if label is None else label, loss, loss.input, options))
     kinds = {"error" if kind == "prediction" else "score" for _, _, kind, _ in resolved}
     if len(kinds) > 1:
         raise ValueError(

@@ -1,53 +1,41 @@
-"""Regression losses: y_pred holds predictions on the scale of y_true.
+r"""Regression losses: ``y_pred`` holds predictions on the scale of ``y_true``.
 
-Each loss is a function of the error :math:`e = \\hat y - y` (prediction minus
-target), applied to every element; the reductions then average or add.
+Each loss is a function of the error :math:`e = \hat y - y` (prediction minus
+target) applied to every element; the reductions then average or add. Each
+kernel below returns the loss of every element and its derivative side by side.
+The two likelihood losses at the end model counts (Poisson) and a prediction
+with its own uncertainty (Gaussian).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._base import Loss, _register, fill_doc
-from ._validation import as_float_array, check_finite, check_option, check_same_shape
+from ._loss import Option, make_loss, register
 
-__all__ = ["mse", "mae", "huber", "log_cosh", "quantile"]
+__all__ = ["mse", "mae", "huber", "log_cosh", "quantile", "poisson_nll", "gaussian_nll"]
 
-_SHAPES = """\
-Notes
------
-Shapes: ``y_true`` and ``y_pred`` of the same shape, ``(n_samples,)`` or
-``(n_samples, n_outputs)``; ``sample_weight`` of shape ``(n_samples,)``.
-``reduction="none"`` returns an array shaped like ``y_pred``."""
+LOG2 = float(np.log(2.0))
 
 
-class _Regression(Loss):
-    """Losses that depend only on the error ``y_pred - y_true``.
-
-    Validation computes the error once and checks that it is finite: one
-    finite difference means both inputs are finite, so one pass checks both.
-    Only when it is not finite are the inputs examined to name the culprit.
-    The kernels then receive the error (a new array they may overwrite) in
-    place of ``y_pred``.
-    """
-
-    def _validate(self, y_true, y_pred, opts):
-        y_true = as_float_array(y_true, "y_true")
-        y_pred = as_float_array(y_pred, "y_pred")
-        check_same_shape(y_true, y_pred)
-        with np.errstate(over="ignore", invalid="ignore"):
-            err = y_pred - y_true
-            err_sum = np.add.reduce(err, axis=None)
-        if not np.isfinite(err_sum):
-            check_finite(y_true, "y_true")
-            check_finite(y_pred, "y_pred")
-            # Both finite: the difference overflowed, which the loss reports as inf.
-        opts["err_sum"] = err_sum
-        return y_true, err
+def _sum_of_squares(e: np.ndarray) -> float:
+    if e.dtype == np.float64:
+        flat = e.reshape(-1)
+        return float(np.einsum("i,i->", flat, flat))  # one pass, no BLAS threads
+    return float(np.add.reduce(e * e, axis=None))  # float32: pairwise, accurate
 
 
-@fill_doc(SHAPES=_SHAPES)
-class MeanSquaredError(_Regression):
+def _mse_total(y_true, y_pred):
+    return _sum_of_squares(y_pred - y_true)
+
+
+@register
+@make_loss(
+    total=_mse_total,
+    formula=r"(\hat y - y)^2",
+    counterparts={"PyTorch": "mse_loss", "Keras": "MeanSquaredError", "scikit-learn": "mean_squared_error"},
+)
+def mse(y_true, y_pred):
     r"""Mean squared error (L2 loss).
 
     .. math::
@@ -56,9 +44,7 @@ class MeanSquaredError(_Regression):
         \frac{\partial \ell}{\partial \hat y} = 2 (\hat y - y).
 
     ``"mean"`` averages over every element (scikit-learn's
-    ``mean_squared_error``); there is no factor 1/2.
-
-    <<SHAPES>>
+    ``mean_squared_error``, PyTorch's ``mse_loss``); there is no factor 1/2.
 
     Examples
     --------
@@ -68,25 +54,23 @@ class MeanSquaredError(_Regression):
     >>> lb.mse.gradient([1.0, 2.0, 3.0], [1.5, 2.0, 2.0])
     array([ 0.3333,  0.    , -0.6667])
     """
-
-    name = "mse"
-
-    def _forward(self, y_true, err, opts, need_value, need_grad):
-        loss = grad = None
-        if need_value == "sum":
-            flat = err.reshape(-1)
-            # The sum of squares in one pass (einsum's own loop, not a BLAS call
-            # that would start threads).
-            loss = float(np.einsum("i,i->", flat, flat))
-        elif need_value:
-            loss = err * err
-        if need_grad:
-            grad = np.multiply(err, 2.0, out=err)
-        return loss, grad, None
+    e = y_pred - y_true
+    loss = e * e
+    return loss, np.multiply(e, 2.0, out=e)
 
 
-@fill_doc(SHAPES=_SHAPES)
-class MeanAbsoluteError(_Regression):
+def _mae_total(y_true, y_pred):
+    e = y_pred - y_true
+    return float(np.add.reduce(np.abs(e, out=e), axis=None))
+
+
+@register
+@make_loss(
+    total=_mae_total,
+    formula=r"|\hat y - y|",
+    counterparts={"PyTorch": "l1_loss", "Keras": "MeanAbsoluteError", "scikit-learn": "mean_absolute_error"},
+)
+def mae(y_true, y_pred):
     r"""Mean absolute error (L1 loss).
 
     .. math::
@@ -95,9 +79,7 @@ class MeanAbsoluteError(_Regression):
         \frac{\partial \ell}{\partial \hat y} = \operatorname{sign}(\hat y - y),
 
     with the subgradient 0 at a perfect prediction. Equals scikit-learn's
-    ``mean_absolute_error``.
-
-    <<SHAPES>>
+    ``mean_absolute_error`` and PyTorch's ``l1_loss``.
 
     Examples
     --------
@@ -107,17 +89,30 @@ class MeanAbsoluteError(_Regression):
     >>> lb.mae.gradient([1.0, 2.0, 3.0], [1.5, 2.0, 2.0], reduction="sum")
     array([ 1.,  0., -1.])
     """
-
-    name = "mae"
-
-    def _forward(self, y_true, err, opts, need_value, need_grad):
-        grad = np.sign(err) if need_grad else None
-        loss = np.abs(err, out=err) if need_value else None
-        return loss, grad, None
+    e = y_pred - y_true
+    loss = np.abs(e)
+    return loss, np.sign(e, out=e)
 
 
-@fill_doc(SHAPES=_SHAPES)
-class Huber(_Regression):
+def _huber_total(y_true, y_pred, *, delta):
+    e = y_pred - y_true
+    c = np.clip(e, -delta, delta)
+    if e.dtype == np.float64:
+        e, c = e.reshape(-1), c.reshape(-1)
+        return float(np.einsum("i,i->", c, e) - 0.5 * np.einsum("i,i->", c, c))
+    e -= 0.5 * c
+    e *= c
+    return float(np.add.reduce(e, axis=None))
+
+
+@register
+@make_loss(
+    options=[Option("delta", 1.0, "(0, inf)", "Where the loss turns from quadratic to linear.")],
+    total=_huber_total,
+    formula=r"\tfrac12 e^2 \text{ if } |e| \le \delta, \text{ else } \delta(|e| - \tfrac12\delta)",
+    counterparts={"PyTorch": "huber_loss", "Keras": "Huber"},
+)
+def huber(y_true, y_pred, *, delta):
     r"""Huber loss: quadratic for small errors, linear for large ones.
 
     .. math::
@@ -125,20 +120,16 @@ class Huber(_Regression):
         \ell(y, \hat y) = \begin{cases}
             \tfrac12 e^2 & |e| \le \delta \\
             \delta \left(|e| - \tfrac12 \delta\right) & |e| > \delta
-        \end{cases},
-        \qquad e = \hat y - y, \qquad
-        \frac{\partial \ell}{\partial \hat y} = \operatorname{clip}(e, -\delta, \delta).
+        \end{cases}
+        \;=\; c \left(e - \tfrac12 c\right),
+        \qquad
+        \frac{\partial \ell}{\partial \hat y} = c = \operatorname{clip}(e, -\delta, \delta),
 
-    This is PyTorch's ``huber_loss`` and Keras' ``Huber`` (Huber, 1964). With
-    ``delta=1`` it equals PyTorch's ``smooth_l1_loss``; for large ``delta`` it
-    approaches half the squared error, for small ``delta`` a scaled absolute error.
-
-    Parameters
-    ----------
-    delta : float, default 1.0
-        Where the loss turns from quadratic to linear; must be positive.
-
-    <<SHAPES>>
+    with :math:`e = \hat y - y`: the clipped error is both the derivative and, in
+    the middle form, the only thing the value needs. This is PyTorch's
+    ``huber_loss`` and Keras' ``Huber`` (Huber, 1964). With ``delta=1`` it equals
+    PyTorch's ``smooth_l1_loss``; for large ``delta`` it approaches half the
+    squared error, for small ``delta`` a scaled absolute error.
 
     Examples
     --------
@@ -148,38 +139,27 @@ class Huber(_Regression):
     >>> lb.huber.gradient([0.0, 0.0], [0.5, 3.0], reduction="none", delta=2.0)
     array([0.5, 2. ])
     """
-
-    name = "huber"
-    options = {"delta": 1.0}
-
-    def _validate_options(self, opts):
-        return {"delta": check_option("delta", opts["delta"], low=0.0, low_open=True)}
-
-    def _forward(self, y_true, err, opts, need_value, need_grad):
-        delta = opts["delta"]
-        grad = np.clip(err, -delta, delta) if need_grad else None
-        loss = None
-        if need_value:
-            abs_err = np.abs(err)
-            small = np.minimum(abs_err, delta)
-            # 0.5 * small**2 + delta * (|e| - small): both branches in one formula.
-            loss = 0.5 * small * small + delta * (abs_err - small)
-        return loss, grad, None
+    e = y_pred - y_true
+    c = np.clip(e, -delta, delta)  # the derivative
+    e -= 0.5 * c
+    e *= c  # c (e - c/2): the loss
+    return e, c
 
 
-@fill_doc(SHAPES=_SHAPES)
-class LogCosh(_Regression):
+@register
+@make_loss(formula=r"\log\cosh(\hat y - y)", counterparts={"Keras": "LogCosh"})
+def log_cosh(y_true, y_pred):
     r"""Log-cosh loss: about :math:`e^2/2` for small errors, :math:`|e| - \log 2` for large.
 
     .. math::
 
-        \ell(y, \hat y) = \log\cosh(e) = |e| + \log\!\left(1 + e^{-2|e|}\right) - \log 2,
+        \ell(y, \hat y) = \log\cosh(e) = \log\!\left(1 + 2 \sinh^2(e/2)\right),
         \qquad \frac{\partial \ell}{\partial \hat y} = \tanh(e),
 
-    with :math:`e = \hat y - y`. The right-hand form never overflows, where
-    ``np.log(np.cosh(e))`` returns infinity for :math:`|e| > 710`.
-
-    <<SHAPES>>
+    with :math:`e = \hat y - y`. The middle form keeps full relative accuracy
+    for tiny errors (``log1p``), where :math:`|e| + \log(1 + e^{-2|e|}) - \log 2`
+    cancels to zero; beyond :math:`|e| = 700` the loss is :math:`|e| - \log 2` to
+    the last bit. ``np.log(np.cosh(e))`` overflows to infinity for :math:`|e| > 710`.
 
     Examples
     --------
@@ -188,78 +168,161 @@ class LogCosh(_Regression):
     0.005
     >>> round(lb.log_cosh([0.0], [1000.0]), 4)  # np.log(np.cosh(1000.0)) is inf
     999.3069
+    >>> lb.log_cosh([0.0], [1e-10])  # e**2 / 2, where the textbook form gives 0.0
+    5e-21
     """
-
-    name = "log_cosh"
-
-    def _forward(self, y_true, err, opts, need_value, need_grad):
-        grad = np.tanh(err) if need_grad else None
-        loss = None
-        if need_value:
-            abs_err = np.abs(err, out=err)
-            tail = np.multiply(abs_err, -2.0)
-            np.log1p(np.exp(tail, out=tail), out=tail)
-            if need_value == "sum":
-                return float(abs_err.sum() + tail.sum() - abs_err.size * np.log(2.0)), grad, None
-            tail += abs_err
-            tail -= np.log(2.0)
-            loss = tail
-        return loss, grad, None
+    e = y_pred - y_true
+    grad = np.tanh(e)
+    a = np.abs(e, out=e)
+    h = np.minimum(a, 700.0)
+    h *= 0.5
+    np.sinh(h, out=h)
+    h *= h
+    h *= 2.0
+    np.log1p(h, out=h)
+    np.subtract(a, LOG2, out=h, where=a > 700.0)
+    return h, grad
 
 
-@fill_doc(SHAPES=_SHAPES)
-class Quantile(_Regression):
+def _quantile_grad(e, tau):
+    """The subgradient of the pinball loss: 1 - tau above, -tau below, 0 at e = 0."""
+    s = np.sign(e)
+    g = s * (0.5 - tau)
+    g += 0.5
+    g *= s  # s (0.5 + (0.5 - tau) s): 1 - tau, -tau or 0
+    return g
+
+
+def _quantile_total(y_true, y_pred, *, quantile):
+    e = y_pred - y_true
+    e *= _quantile_grad(e, quantile)
+    return float(np.add.reduce(e, axis=None))
+
+
+@register
+@make_loss(
+    options=[Option("quantile", 0.5, "(0, 1)", "The quantile :math:`\\tau` the loss estimates.")],
+    total=_quantile_total,
+    formula=r"\max\bigl(\tau (y - \hat y),\ (1 - \tau)(\hat y - y)\bigr)",
+    counterparts={"scikit-learn": "mean_pinball_loss"},
+)
+def quantile(y_true, y_pred, *, quantile):
     r"""Quantile (pinball) loss; its minimiser is the ``quantile`` of the targets.
 
     .. math::
 
-        \ell(y, \hat y) = \tau \max(y - \hat y, 0) + (1 - \tau) \max(\hat y - y, 0),
+        \ell(y, \hat y) = \tau \max(y - \hat y, 0) + (1 - \tau) \max(\hat y - y, 0)
+                        = g\, e,
         \qquad
-        \frac{\partial \ell}{\partial \hat y} = \begin{cases}
-            -\tau & \hat y < y \\ 1 - \tau & \hat y > y \\ 0 & \hat y = y
+        \frac{\partial \ell}{\partial \hat y} = g = \begin{cases}
+            1 - \tau & \hat y > y \\ -\tau & \hat y < y \\ 0 & \hat y = y
         \end{cases}
 
-    with :math:`\tau` = ``quantile`` (Koenker and Bassett, 1978). Equals
-    scikit-learn's ``mean_pinball_loss(alpha=quantile)``; ``quantile=0.5`` is
-    half the absolute error.
-
-    Parameters
-    ----------
-    quantile : float, default 0.5
-        The quantile :math:`\tau`, in (0, 1).
-
-    <<SHAPES>>
+    with :math:`\tau` = ``quantile`` and :math:`e = \hat y - y` (Koenker and
+    Bassett, 1978). Equals scikit-learn's ``mean_pinball_loss(alpha=quantile)``;
+    ``quantile=0.5`` is half the absolute error.
 
     Examples
     --------
     >>> import lossbook as lb
     >>> lb.quantile([1.0, 1.0], [0.0, 2.0], reduction="none", quantile=0.9)
     array([0.9, 0.1])
+    >>> lb.quantile([0.0, 0.0], [1e308, 1e308])  # no overflow
+    5e+307
     """
-
-    name = "quantile"
-    options = {"quantile": 0.5}
-
-    def _validate_options(self, opts):
-        q = check_option("quantile", opts["quantile"], low=0.0, high=1.0, low_open=True, high_open=True)
-        return {"quantile": q}
-
-    def _forward(self, y_true, err, opts, need_value, need_grad):
-        tau = opts["quantile"]
-        loss = grad = None
-        if need_grad:
-            grad = np.where(err > 0, 1.0 - tau, np.where(err < 0, -tau, 0.0))
-        if need_value == "sum":
-            # sum of max(e, 0) - tau * e, reusing the sum of e from validation
-            positive = np.add.reduce(np.maximum(err, 0.0, out=err), axis=None)
-            loss = float(positive - tau * opts["err_sum"])
-        elif need_value:
-            loss = np.maximum(err * (1.0 - tau), err * -tau)
-        return loss, grad, None
+    e = y_pred - y_true
+    g = _quantile_grad(e, quantile)
+    e *= g
+    return e, g
 
 
-mse = _register(MeanSquaredError())
-mae = _register(MeanAbsoluteError())
-huber = _register(Huber())
-log_cosh = _register(LogCosh())
-quantile = _register(Quantile())
+@register
+@make_loss(
+    input="log_rate",
+    targets="counts",
+    formula=r"e^{z} - y z",
+    counterparts={"PyTorch": "poisson_nll_loss", "Keras": "Poisson (on rates)",
+                  "scikit-learn": "mean_poisson_deviance (on rates, x2, shifted)"},
+)
+def poisson_nll(y_true, y_pred):
+    r"""Poisson negative log-likelihood, on the logarithm of the predicted rate.
+
+    For a count :math:`y` and a predicted rate :math:`\mu = e^{z}`, with ``y_pred``
+    holding :math:`z = \log \mu`,
+
+    .. math::
+
+        \ell(y, z) = e^{z} - y z, \qquad \frac{\partial \ell}{\partial z} = e^{z} - y,
+
+    the negative log of :math:`\mu^y e^{-\mu} / y!` without the term
+    :math:`\log y!`, which does not depend on the prediction. It is PyTorch's
+    ``poisson_nll_loss`` (``log_input=True``) and, up to a factor 2 and a term in
+    :math:`y` only, scikit-learn's ``mean_poisson_deviance(y, exp(z))``. Its
+    minimum over :math:`z` is at :math:`\mu = y`, where it equals
+    :math:`y - y \log y`, not 0. A network trained with it predicts
+    :math:`\log \mu`: its output activation is the exponential.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import lossbook as lb
+    >>> round(lb.poisson_nll([2.0, 0.0], np.log([2.0, 0.5])), 4)
+    0.5569
+    >>> lb.poisson_nll.gradient([2.0, 0.0], np.log([2.0, 0.5]), reduction="none")
+    array([0. , 0.5])
+    """
+    rate = np.exp(y_pred)
+    loss = rate - y_true * y_pred
+    return loss, np.subtract(rate, y_true, out=rate)
+
+
+@register
+@make_loss(
+    targets="mean_and_log_variance",
+    formula=r"\tfrac12\bigl(\log\sigma^2 + (y - \hat y)^2 / \sigma^2\bigr)",
+    counterparts={"PyTorch": "gaussian_nll_loss (on variances)"},
+)
+def gaussian_nll(y_true, y_pred):
+    r"""Gaussian negative log-likelihood with a predicted mean and variance.
+
+    ``y_pred[..., 0]`` is the predicted mean :math:`\hat y` and ``y_pred[..., 1]``
+    the log of the predicted variance, :math:`\log \sigma^2` (a network outputs any
+    real number for it; the variance is then positive). Per target,
+
+    .. math::
+
+        \ell = \tfrac12\left(\log \sigma^2 + \frac{(y - \hat y)^2}{\sigma^2}\right), \qquad
+        \frac{\partial \ell}{\partial \hat y} = \frac{\hat y - y}{\sigma^2}, \qquad
+        \frac{\partial \ell}{\partial \log \sigma^2} = \tfrac12\left(1 - \frac{(y - \hat y)^2}{\sigma^2}\right),
+
+    the negative log-density of :math:`\mathcal N(\hat y, \sigma^2)` at :math:`y`
+    without the constant :math:`\tfrac12 \log 2\pi`. With a fixed variance it is
+    the squared error scaled; with a learned one, the model can say where it is
+    unsure: a large :math:`\sigma^2` makes an error cheap but costs
+    :math:`\tfrac12 \log \sigma^2` (Nix and Weigend, 1994; Kendall and Gal, 2017).
+    PyTorch's ``GaussianNLLLoss(input=y_hat, target=y, var=sigma**2)`` computes the
+    same value.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import lossbook as lb
+    >>> y_pred = np.array([[1.0, 0.0], [0.0, np.log(4.0)]])  # (mean, log variance)
+    >>> lb.gaussian_nll([1.0, 2.0], y_pred, reduction="none").round(4)
+    array([0.    , 1.1931])
+    >>> lb.gaussian_nll.gradient([1.0, 2.0], y_pred, reduction="none")
+    array([[ 0. ,  0.5],
+           [-0.5,  0. ]])
+    """
+    mean, log_var = y_pred[..., 0], y_pred[..., 1]
+    err = mean - y_true
+    inv_sd = np.exp(np.minimum(-0.5 * log_var, 709.0))  # capped: 0 * inf would be NaN
+    scaled = err * inv_sd  # (mu - y) / sigma
+    grad = np.empty(y_pred.shape, dtype=y_pred.dtype)
+    np.multiply(scaled, inv_sd, out=grad[..., 0])  # (mu - y) / sigma^2
+    scaled *= scaled  # (y - mu)^2 / sigma^2
+    np.subtract(1.0, scaled, out=grad[..., 1])
+    grad[..., 1] *= 0.5
+    scaled += log_var
+    scaled *= 0.5
+    return scaled, grad

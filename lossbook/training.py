@@ -7,15 +7,23 @@ respect to the model's output, (4) backpropagation, (5) optimizer update, and
 on one batch; :func:`fit` iterates and records a :class:`History`.
 
 **Outputs.** Models end in a ``Dense`` layer and produce raw scores. The
-loss decides what it needs: losses whose ``input`` is ``"prediction"``,
-``"logit"`` or ``"decision"`` are applied to the raw scores (the ``_with_logits``
+loss says what it needs through its attributes (:class:`lossbook.Loss`): a loss
+whose ``input`` is not ``"probability"`` takes the raw scores (the ``_with_logits``
 and softmax losses apply the sigmoid or softmax inside, which is exact for any
-score). For probability-input losses (``binary_cross_entropy``,
-``categorical_cross_entropy``) the loop applies the output transform itself:
-a sigmoid for the elementwise one, a softmax for the multi-class one, and
-backpropagates through it. Pass ``output=`` to choose the transform, among
-``"identity"``, ``"sigmoid"`` and ``"softmax"``; a transform that would feed
-probabilities to a logit loss, or raw scores to a probability loss, is refused.
+score). For a probability loss (``binary_cross_entropy``,
+``categorical_cross_entropy``) the loop adds the output layer named by the
+loss's ``activation`` (a sigmoid, or a softmax for classes) and backpropagates
+through it. Pass ``output=`` to choose the transform, among ``"identity"``,
+``"sigmoid"`` and ``"softmax"``; a transform that would feed probabilities to a
+logit loss, or raw scores to a probability loss, is refused.
+
+**Divergence.** A run that blows up does not end silently. When the loss or the
+model's outputs stop being finite, training stops; when the last epoch's loss
+ends far above the best one (by more than :data:`BLOW_UP_FACTOR` times the best
+loss's size), the run has diverged too. In both cases the parameters of the best epoch are put back
+into the model and a :class:`DivergenceWarning` names the learning rate and the
+scale of the features, the usual culprits. (If the very first epoch is not
+finite there is nothing to keep, and :class:`FloatingPointError` is raised.)
 
 **L2 penalty.** With ``alpha > 0`` the objective is the loss averaged over the
 ``n`` training samples plus ``alpha / (2 n) * sum ||W||^2``, the sum running over
@@ -57,26 +65,32 @@ True
 (20, True)
 """
 
-import numbers
+from __future__ import annotations
+
+import warnings
 from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
 
 import numpy as np
+from numpy.typing import ArrayLike
 
+from ._loss import Loss, get_loss
 from ._random import as_generator
-from .nn import Sigmoid, Softmax
-from .optim import get_optimizer
+from ._targets import INPUTS
+from ._validation import check_choice, check_scalar
+from .nn import Layer, Sigmoid, Softmax
+from .optim import Optimizer, get_optimizer
 
-__all__ = ["History", "minibatches", "train_step", "fit"]
+__all__ = ["History", "DivergenceWarning", "minibatches", "train_step", "fit"]
+
+#: A run whose last epoch's loss exceeds its best by this factor has diverged.
+BLOW_UP_FACTOR = 10.0
 
 _OUTPUTS = ("identity", "sigmoid", "softmax")
-#: What each kind of loss input is called in messages.
-INPUT_NAMES = {
-    "prediction": "predictions",
-    "probability": "probabilities",
-    "logit": "logits",
-    "decision": "decision values",
-}
-_MULTICLASS_LOSSES = frozenset({"softmax_cross_entropy", "categorical_cross_entropy"})
+
+
+class DivergenceWarning(UserWarning):
+    """Training blew up; the model was given back the parameters of its best epoch."""
 
 
 @dataclass
@@ -87,9 +101,9 @@ class History:
     ----------
     train_loss : list of float
         Training objective of each epoch: the average of the batch objectives
-        (loss plus L2 penalty) weighted by batch size, computed while the
-        parameters change during the epoch (as scikit-learn's ``loss_curve_``
-        and Keras' ``history`` do).
+        (loss plus L2 penalty) weighted by batch size (by batch weight with
+        sample weights), computed while the parameters change during the epoch
+        (as scikit-learn's ``loss_curve_`` and Keras' ``history`` do).
     val_loss : list of float
         Loss on ``validation_data`` after each epoch, without the penalty
         (empty without validation data).
@@ -101,6 +115,9 @@ class History:
     stopped_early : bool
         Whether training stopped because the training loss stopped improving
         (``tol``), before the last epoch.
+    diverged : bool
+        Whether training blew up (see the module notes); the model then holds
+        the parameters of :attr:`best_train_epoch`.
 
     Examples
     --------
@@ -114,32 +131,33 @@ class History:
     val_loss: list = field(default_factory=list)
     train_metric: list = field(default_factory=list)
     val_metric: list = field(default_factory=list)
-    metric_name: str = None
+    metric_name: Any = None
     stopped_early: bool = False
+    diverged: bool = False
 
     @property
-    def n_epochs(self):
+    def n_epochs(self) -> int:
         """Number of epochs run."""
         return len(self.train_loss)
 
     @property
-    def best_epoch(self):
+    def best_epoch(self) -> Any:
         """Epoch (counted from 1) with the lowest validation loss, or training loss without one."""
         curve = self.val_loss if self.val_loss else self.train_loss
         if not curve:
             return None
-        return int(np.argmin(curve)) + 1
+        return int(np.nanargmin(curve)) + 1
+
+    @property
+    def best_train_epoch(self) -> Any:
+        """Epoch (counted from 1) with the lowest finite training loss."""
+        finite = [v if np.isfinite(v) else np.inf for v in self.train_loss]
+        if not finite or not np.isfinite(min(finite)):
+            return None
+        return int(np.argmin(finite)) + 1
 
 
-def _check_int(value, name, *, minimum=1, allow_none=False):
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}.")
-    return int(value)
-
-
-def minibatches(n_samples, batch_size=None, *, rng=None):
+def minibatches(n_samples: int, batch_size: int | None = None, *, rng: Any = None) -> Iterator[np.ndarray]:
     """Yield the index arrays of one epoch's minibatches.
 
     Parameters
@@ -171,149 +189,149 @@ def minibatches(n_samples, batch_size=None, *, rng=None):
     >>> [idx.tolist() for idx in lb.minibatches(5, 2, rng=rng)]
     [[2, 4], [3, 0], [1]]
     """
-    n_samples = _check_int(n_samples, "n_samples")
-    batch_size = _check_int(batch_size, "batch_size", allow_none=True)
+    n_samples = check_scalar(n_samples, "n_samples", "[1, inf)", integer=True)
+    batch_size = check_scalar(batch_size, "batch_size", "[1, inf)", integer=True, allow_none=True)
     if batch_size is None or batch_size > n_samples:
         batch_size = n_samples
-    if rng is None:
-        order = np.arange(n_samples)
-    else:
-        order = as_generator(rng, name="rng").permutation(n_samples)
+    order = np.arange(n_samples) if rng is None else as_generator(rng, name="rng").permutation(n_samples)
     for start in range(0, n_samples, batch_size):
         yield order[start : start + batch_size]
 
 
-def _resolve_loss(loss):
-    from . import get_loss
-
-    return get_loss(loss)
+# -- the pieces of one step -----------------------------------------------------------
 
 
-def _is_multiclass_loss(loss):
-    """True for the losses that take a row of class scores per sample (softmax family)."""
-    return bool(getattr(loss, "per_sample", False)) or getattr(loss, "name", None) in _MULTICLASS_LOSSES
+def output_layer(loss: Loss, output: Any = None) -> Layer | None:
+    """The layer that turns a model's raw scores into what ``loss`` takes, or None.
 
+    Parameters
+    ----------
+    loss : Loss
+    output : {None, "identity", "sigmoid", "softmax"}, default None
+        None chooses from the loss: its ``activation`` for a probability loss,
+        nothing otherwise.
 
-def _loss_input(loss):
-    return getattr(loss, "input", "prediction")
+    Returns
+    -------
+    Layer or None
 
-
-def _resolve_output(loss, output):
-    """Return the output layer (or None) that turns raw scores into the loss's input."""
-    kind = _loss_input(loss)
-    name = getattr(loss, "name", type(loss).__name__)
+    Examples
+    --------
+    >>> import lossbook as lb
+    >>> lb.training.output_layer(lb.categorical_cross_entropy)
+    Softmax()
+    >>> lb.training.output_layer(lb.mse) is None
+    True
+    """
     if output is None or output == "auto":
-        if kind == "probability":
-            output = "softmax" if _is_multiclass_loss(loss) else "sigmoid"
-        else:
-            output = "identity"
-    if output not in _OUTPUTS:
-        raise ValueError(f"output must be None or one of {_OUTPUTS}; got {output!r}.")
-    if kind == "probability" and output == "identity":
+        output = loss.activation if loss.input == "probability" else "identity"
+    check_choice(output, "output", (None,) + _OUTPUTS)
+    if loss.input == "probability" and output == "identity":
         raise ValueError(
-            f"loss {name!r} takes probabilities, but output='identity' would give it raw "
+            f"loss {loss.name!r} takes probabilities, but output='identity' would give it raw "
             "scores; use output=None (sigmoid or softmax chosen for you), or the loss's "
             "logit form."
         )
-    if kind in ("logit", "decision") and output != "identity":
+    if loss.input in ("logit", "log_rate", "decision") and output != "identity":
         raise ValueError(
-            f"loss {name!r} takes raw scores ({INPUT_NAMES[kind]}) and applies any "
+            f"loss {loss.name!r} takes {INPUTS[loss.input].split(' (')[0]} and applies any "
             f"squashing itself; output={output!r} would squash twice. Use output=None."
         )
     return {"identity": None, "sigmoid": Sigmoid(), "softmax": Softmax()}[output]
 
 
-def _l2_penalty(model):
-    """Sum of squared entries of every parameter named W, and the (param, grad) pairs."""
-    weights = [
-        (param, grad)
-        for name, param, grad in model.named_parameters()
-        if name.rsplit(".", 1)[-1] == "W"
-    ]
-    return float(sum(np.vdot(w, w) for w, _ in weights)), weights
+def l2_penalty(model: Layer, decay: float) -> float:
+    """Add the gradient of ``decay / 2 * sum ||W||^2`` to every weight's gradient; return the penalty.
 
-
-def _step(model, loss, out_layer, X, y, sample_weight, optimizer, decay, options):
-    """Forward, loss, backward, L2 penalty (decay = alpha / n), update.
-
-    Returns the batch objective: the batch's mean loss plus the penalty.
+    The sum runs over the parameters named ``W`` (the weights of ``Dense``
+    layers); biases are not penalised.
     """
-    scores = model.forward(X)
+    if decay == 0:
+        return 0.0
+    squares = 0.0
+    for name, w, dw in model.named_parameters():
+        if name.rsplit(".", 1)[-1] == "W":
+            squares += float(np.vdot(w, w))
+            dw += decay * w
+    return 0.5 * decay * squares
+
+
+def _step(model, loss, out_layer, X, y, sample_weight, optimizer, decay, options) -> float:
+    """Steps 2 to 5 on one batch; return the batch objective (mean loss plus penalty).
+
+    Overflow inside the model is not warned about: the outputs are checked instead,
+    and a run that stops being finite is reported as diverged (see the module notes).
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        scores = model.forward(X)  # 2. forward pass
     if not np.all(np.isfinite(scores)):
         raise FloatingPointError(
             "the model's outputs are no longer finite: training diverged. "
-            "Try a smaller learning_rate."
+            "Try a smaller learning_rate, or standardise the features."
         )
     y_out = scores if out_layer is None else out_layer.forward(scores)
-    value, grad = loss.value_and_gradient(y, y_out, sample_weight=sample_weight, **options)
-    if out_layer is not None:
-        grad = out_layer.backward(grad)
-    model.backward(grad)
-    value = float(value)
-    if decay > 0:
-        squares, weights = _l2_penalty(model)
-        value += 0.5 * decay * squares
-        for w, dw in weights:
-            dw += decay * w
-    optimizer.step(model.parameters())
+    value, grad = loss.value_and_gradient(y, y_out, sample_weight=sample_weight, **options)  # 3. loss
+    with np.errstate(over="ignore", invalid="ignore"):
+        if out_layer is not None:
+            grad = out_layer.backward(grad)
+        model.backward(grad)  # 4. backpropagation
+        value = float(value) + l2_penalty(model, decay)
+        optimizer.step(model.parameters())  # 5. update
     return value
 
 
-def _check_options(loss_options):
-    if loss_options is None:
-        return {}
-    if not isinstance(loss_options, dict):
-        raise ValueError(f"loss_options must be None or a dict; got {loss_options!r}.")
-    return dict(loss_options)
+# -- checked arguments ----------------------------------------------------------------
 
 
-def _check_alpha(alpha):
-    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not alpha >= 0:
-        raise ValueError(f"alpha must be a non-negative real number; got {alpha!r}.")
-    return float(alpha)
-
-
-def _prepare_target(model, X, y, loss):
-    """Reshape a 1-D target to a column when the model has one output (elementwise losses)."""
+def _check_X_y(X: Any, y: Any, X_name: str, y_name: str) -> tuple[np.ndarray, np.ndarray]:
+    try:
+        X = np.asarray(X, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{X_name} must be numeric") from exc
     y = np.asarray(y)
-    if y.ndim == 1 and not _is_multiclass_loss(loss):
+    if X.ndim != 2:
+        raise ValueError(f"{X_name} must be 2-D (n_samples, n_features), got shape {X.shape}")
+    if X.shape[0] == 0:
+        raise ValueError(f"{X_name} is empty")
+    if not np.all(np.isfinite(X)):
+        raise ValueError(f"{X_name} must be finite, but holds NaN or infinity")
+    if y.ndim == 0 or y.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"{y_name} must have one row per sample of {X_name} ({X.shape[0]}), got shape {y.shape}"
+        )
+    return X, y
+
+
+def _prepare_target(model: Layer, X: np.ndarray, y: np.ndarray, loss: Loss) -> np.ndarray:
+    """A 1-D target becomes a column when the model has one output and the loss is elementwise."""
+    if y.ndim == 1 and loss.unreduced_shape((1, 1)) == (1, 1):
         n_out = np.shape(model.forward(X[:1]))
         if len(n_out) == 2 and n_out[1] == 1:
             y = y.reshape(-1, 1)
     return y
 
 
-def _check_X_y(X, y, X_name, y_name):
-    try:
-        X = np.asarray(X, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{X_name} must be numeric.") from exc
-    y = np.asarray(y)
-    if X.ndim != 2:
-        raise ValueError(f"{X_name} must be 2-D (n_samples, n_features); got shape {X.shape}.")
-    if X.shape[0] == 0:
-        raise ValueError(f"{X_name} is empty.")
-    if y.ndim == 0 or y.shape[0] != X.shape[0]:
-        raise ValueError(
-            f"{y_name} must have one row per sample of {X_name} ({X.shape[0]}); "
-            f"got shape {y.shape}."
-        )
-    return X, y
+def _check_options(loss_options) -> dict:
+    if loss_options is None:
+        return {}
+    if not isinstance(loss_options, dict):
+        raise TypeError(f"loss_options must be None or a dict, got {loss_options!r}")
+    return dict(loss_options)
 
 
 def train_step(
-    model,
-    loss,
-    X,
-    y,
+    model: Layer,
+    loss: str | Loss,
+    X: ArrayLike,
+    y: ArrayLike,
     *,
-    optimizer,
-    output=None,
-    alpha=0.0,
-    n_samples=None,
-    sample_weight=None,
-    loss_options=None,
-):
+    optimizer: str | Optimizer,
+    output: str | None = None,
+    alpha: float = 0.0,
+    n_samples: float | None = None,
+    sample_weight: ArrayLike | None = None,
+    loss_options: dict | None = None,
+) -> float:
     """Run steps 2 to 5 of training on one batch: forward, loss, backward, update.
 
     Parameters
@@ -330,7 +348,7 @@ def train_step(
     optimizer : Optimizer
         Updates the parameters in place.
     output : {None, "identity", "sigmoid", "softmax"}, default=None
-        Transform of the raw scores before the loss (see the module notes).
+        Transform of the raw scores before the loss (see :func:`lossbook.training.output_layer`).
     alpha : float, default=0.0
         L2 penalty strength on the weights (not the biases): the penalty is
         ``alpha / (2 n_samples) * sum ||W||^2``.
@@ -358,27 +376,30 @@ def train_step(
     >>> print(round(losses[0], 3), round(losses[-1], 6))
     11.395 0.0
     """
-    loss = _resolve_loss(loss)
+    loss = get_loss(loss)
     X, y = _check_X_y(X, y, "X", "y")
-    out_layer = _resolve_output(loss, output)
+    out_layer = output_layer(loss, output)
     y = _prepare_target(model, X, y, loss)
     optimizer = get_optimizer(optimizer)
     options = _check_options(loss_options)
-    alpha = _check_alpha(alpha)
+    alpha = check_scalar(alpha, "alpha", "[0, inf)")
     if n_samples is None:
         n_samples = X.shape[0] if sample_weight is None else float(np.sum(sample_weight))
-    elif isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Real) or not n_samples > 0:
-        raise ValueError(f"n_samples must be a positive number; got {n_samples!r}.")
+    else:
+        n_samples = check_scalar(n_samples, "n_samples", "(0, inf)")
     return _step(model, loss, out_layer, X, y, sample_weight, optimizer, alpha / n_samples, options)
 
 
-def _accuracy_fn(loss, out_layer):
-    multiclass = _is_multiclass_loss(loss)
+# -- metrics --------------------------------------------------------------------------
+
+
+def _accuracy_fn(loss: Loss, out_layer: Layer | None) -> Callable:
+    per_sample = loss.targets == "classes"
     threshold = 0.5 if out_layer is not None else 0.0
 
     def accuracy(y_true, outputs):
         y_true = np.asarray(y_true)
-        if multiclass:
+        if per_sample:
             labels = y_true if y_true.ndim == 1 else np.argmax(y_true, axis=1)
             return float(np.mean(np.argmax(outputs, axis=1) == labels))
         # elementwise: a column per label; y in {0, 1} or {-1, +1}
@@ -387,16 +408,14 @@ def _accuracy_fn(loss, out_layer):
     return accuracy
 
 
-def _resolve_metric(metric, loss, out_layer):
+def _resolve_metric(metric, loss: Loss, out_layer):
     if metric is None:
         return None, None
     if metric == "accuracy":
         return _accuracy_fn(loss, out_layer), "accuracy"
     if callable(metric):
         return metric, getattr(metric, "__name__", "metric")
-    raise ValueError(
-        f"metric must be None, 'accuracy' or a callable metric(y_true, outputs); got {metric!r}."
-    )
+    raise ValueError(f"metric must be None, 'accuracy' or a callable metric(y_true, outputs), got {metric!r}")
 
 
 def _evaluate(model, loss, out_layer, X, y, metric_fn, options, *, with_loss=True):
@@ -407,31 +426,92 @@ def _evaluate(model, loss, out_layer, X, y, metric_fn, options, *, with_loss=Tru
     return value, metric_value
 
 
+# -- fit --------------------------------------------------------------------------------
+
+
+class _BestEpoch:
+    """The parameters of the epoch with the lowest training loss so far (a copy)."""
+
+    def __init__(self, model: Layer):
+        self.model = model
+        self.loss = np.inf
+        self.epoch: int | None = None
+        self.params: list[np.ndarray] = []
+
+    def update(self, loss: float, epoch: int) -> None:
+        if loss < self.loss:
+            self.loss, self.epoch = loss, epoch
+            self.params = [p.copy() for p, _ in self.model.parameters()]
+
+    def restore(self) -> None:
+        for (param, _), saved in zip(self.model.parameters(), self.params):
+            param[...] = saved
+
+
+def _warn_diverged(history: History, best: _BestEpoch, optimizer: Optimizer, why: str) -> None:
+    history.diverged = True
+    best.restore()
+    warnings.warn(
+        f"training diverged: {why}. The model keeps the parameters of epoch {best.epoch}, "
+        f"whose training loss was {best.loss:.4g}. Lower the learning rate "
+        f"(learning_rate={optimizer.learning_rate:g} here) or standardise the features "
+        "(e.g. with sklearn.preprocessing.StandardScaler): large feature values make "
+        "gradient steps too large.",
+        DivergenceWarning,
+        stacklevel=3,
+    )
+
+
+class _EarlyStopping:
+    """scikit-learn's rule: stop once the loss missed its best minus ``tol`` more than ``patience`` times in a row."""
+
+    def __init__(self, tol, patience: int):
+        self.tol, self.patience = tol, patience
+        self.best, self.misses = np.inf, 0
+
+    def should_stop(self, loss: float) -> bool:
+        if self.tol is None:
+            return False
+        self.misses = self.misses + 1 if loss > self.best - self.tol else 0
+        self.best = min(self.best, loss)
+        return self.misses > self.patience
+
+
+def _blew_up(curve: list, best: float) -> bool:
+    """The last loss is far above the best: by more than BLOW_UP_FACTOR times the best's size.
+
+    A tolerance of 1e-6 times the first epoch's loss keeps round-off around a perfect
+    fit (1e-31 after 1e-32, say) from counting.
+    """
+    return curve[-1] - best > BLOW_UP_FACTOR * abs(best) + 1e-6 * abs(curve[0])
+
+
 def fit(
-    model,
-    loss,
-    X,
-    y,
+    model: Layer,
+    loss: str | Loss,
+    X: ArrayLike,
+    y: ArrayLike,
     *,
-    optimizer,
-    epochs,
-    batch_size=None,
-    validation_data=None,
-    metric=None,
-    random_state=None,
-    output=None,
-    alpha=0.0,
-    sample_weight=None,
-    tol=None,
-    n_iter_no_change=10,
-    loss_options=None,
-):
+    optimizer: str | Optimizer,
+    epochs: int,
+    batch_size: int | None = None,
+    validation_data: tuple | None = None,
+    metric: str | Callable | None = None,
+    random_state: Any = None,
+    output: str | None = None,
+    alpha: float = 0.0,
+    sample_weight: ArrayLike | None = None,
+    tol: float | None = None,
+    n_iter_no_change: int = 10,
+    loss_options: dict | None = None,
+) -> History:
     """Train ``model`` on ``(X, y)`` with minibatch gradient descent; return the history.
 
-    Every epoch shuffles the samples (with ``random_state``), runs
+    Every epoch shuffles the samples (with ``random_state``), runs the steps of
     :func:`train_step` on each minibatch, and records the training loss, and
     the validation loss and metrics when asked. The model and the optimizer
-    are changed in place.
+    are changed in place. A batch whose sample weights are all zero counts for
+    nothing and is skipped.
 
     Parameters
     ----------
@@ -462,9 +542,9 @@ def fit(
         Seeds the shuffling; with the same model initialisation, the same value
         gives identical results.
     output : {None, "identity", "sigmoid", "softmax"}, default=None
-        Transform applied to the raw scores before the loss. ``None`` chooses:
-        sigmoid for ``binary_cross_entropy``, softmax for
-        ``categorical_cross_entropy``, identity otherwise.
+        Transform applied to the raw scores before the loss (see
+        :func:`lossbook.training.output_layer`): by default the loss's ``activation`` for a
+        probability loss, none otherwise.
     alpha : float, default=0.0
         L2 penalty: ``alpha / (2 n) * sum ||W||^2`` over the weights (not the
         biases) is added to the mean loss, ``n`` being the number of training
@@ -488,7 +568,12 @@ def fit(
     Raises
     ------
     FloatingPointError
-        If the model's outputs overflow (training diverged).
+        If the first epoch already overflows (nothing to keep).
+
+    Warns
+    -----
+    DivergenceWarning
+        If training blew up later; the model is given the best epoch's parameters.
 
     Examples
     --------
@@ -505,66 +590,100 @@ def fit(
     >>> print(np.round(model[0].W.ravel(), 3), np.round(model[0].b, 3))
     [3.] [1.]
     """
-    loss = _resolve_loss(loss)
+    loss = get_loss(loss)
     X, y = _check_X_y(X, y, "X", "y")
     optimizer = get_optimizer(optimizer)
-    epochs = _check_int(epochs, "epochs")
-    batch_size = _check_int(batch_size, "batch_size", allow_none=True)
-    alpha = _check_alpha(alpha)
-    n_iter_no_change = _check_int(n_iter_no_change, "n_iter_no_change")
-    if tol is not None and (
-        isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not tol >= 0
-    ):
-        raise ValueError(f"tol must be None or a non-negative real number; got {tol!r}.")
+    epochs = check_scalar(epochs, "epochs", "[1, inf)", integer=True)
+    batch_size = check_scalar(batch_size, "batch_size", "[1, inf)", integer=True, allow_none=True)
+    alpha = check_scalar(alpha, "alpha", "[0, inf)")
+    tol = check_scalar(tol, "tol", "[0, inf)", allow_none=True)
+    n_iter_no_change = check_scalar(n_iter_no_change, "n_iter_no_change", "[1, inf)", integer=True)
     options = _check_options(loss_options)
-    out_layer = _resolve_output(loss, output)
+    out_layer = output_layer(loss, output)
     metric_fn, metric_name = _resolve_metric(metric, loss, out_layer)
     y = _prepare_target(model, X, y, loss)
-    if sample_weight is not None:
-        sample_weight = np.asarray(sample_weight, dtype=float)
-        if sample_weight.shape != (X.shape[0],):
-            raise ValueError(
-                f"sample_weight must have shape ({X.shape[0]},); got {sample_weight.shape}."
-            )
-    if validation_data is not None:
-        try:
-            X_val, y_val = validation_data
-        except (TypeError, ValueError):
-            raise ValueError("validation_data must be a tuple (X_val, y_val).") from None
-        X_val, y_val = _check_X_y(X_val, y_val, "validation_data[0]", "validation_data[1]")
-        y_val = _prepare_target(model, X_val, y_val, loss)
+    weights = _check_fit_weights(sample_weight, X.shape[0])
+    X_val, y_val = _check_validation_data(validation_data, model, loss)
 
     rng = as_generator(random_state)
-    history = History(metric_name=metric_name)
     n_samples = X.shape[0]
-    total_weight = n_samples if sample_weight is None else float(np.sum(sample_weight))
+    total_weight = n_samples if weights is None else float(np.sum(weights))
     decay = alpha / total_weight if alpha > 0 else 0.0
-    best_loss, no_improvement = np.inf, 0
     # One batch of every sample needs no shuffling (and stays deterministic).
     shuffle = rng if batch_size is not None and batch_size < n_samples else None
-    for epoch in range(epochs):
-        total, count = 0.0, 0.0
-        for idx in minibatches(n_samples, batch_size, rng=shuffle):
-            sw = None if sample_weight is None else sample_weight[idx]
-            value = _step(model, loss, out_layer, X[idx], y[idx], sw, optimizer, decay, options)
-            size = len(idx)
-            total += value * size
-            count += size
-        history.train_loss.append(total / count)
+    history = History(metric_name=metric_name)
+    best = _BestEpoch(model)
+    stopping = _EarlyStopping(tol, n_iter_no_change)
+    for epoch in range(1, epochs + 1):
+        try:
+            epoch_loss = _epoch(model, loss, out_layer, X, y, weights, optimizer, decay, options,
+                                batch_size, shuffle)
+        except FloatingPointError:
+            if best.epoch is None:
+                raise
+            _warn_diverged(history, best, optimizer, f"the model's outputs overflowed in epoch {epoch}")
+            return history
+        history.train_loss.append(epoch_loss)
+        if not np.isfinite(epoch_loss):
+            if best.epoch is None:
+                raise FloatingPointError(
+                    "the training loss is not finite after the first epoch: training diverged. "
+                    "Try a smaller learning_rate, or standardise the features."
+                )
+            _warn_diverged(history, best, optimizer, f"the training loss is {epoch_loss} in epoch {epoch}")
+            return history
+        best.update(epoch_loss, epoch)
         if metric_fn is not None:
             history.train_metric.append(
                 _evaluate(model, loss, out_layer, X, y, metric_fn, options, with_loss=False)[1]
             )
-        if validation_data is not None:
+        if X_val is not None:
             val_loss, val_metric = _evaluate(model, loss, out_layer, X_val, y_val, metric_fn, options)
             history.val_loss.append(val_loss)
             if metric_fn is not None:
                 history.val_metric.append(val_metric)
-        if tol is not None:
-            current = history.train_loss[-1]
-            no_improvement = no_improvement + 1 if current > best_loss - tol else 0
-            best_loss = min(best_loss, current)
-            if no_improvement > n_iter_no_change and epoch < epochs - 1:
-                history.stopped_early = True
-                break
+        if stopping.should_stop(epoch_loss) and epoch < epochs:
+            history.stopped_early = True
+            break
+    if _blew_up(history.train_loss, best.loss):
+        _warn_diverged(
+            history, best, optimizer,
+            f"the training loss ended at {history.train_loss[-1]:.4g}, far above its best",
+        )
     return history
+
+
+def _epoch(model, loss, out_layer, X, y, weights, optimizer, decay, options, batch_size, shuffle):
+    """One pass over the data (step 6 of the loop); return the epoch's mean objective."""
+    total, count = 0.0, 0.0
+    for idx in minibatches(X.shape[0], batch_size, rng=shuffle):
+        w = None if weights is None else weights[idx]
+        size = len(idx) if w is None else float(np.sum(w))
+        if size == 0:
+            continue  # every sample of this batch has weight zero: nothing to learn from
+        value = _step(model, loss, out_layer, X[idx], y[idx], w, optimizer, decay, options)
+        total += value * size
+        count += size
+    return total / count
+
+
+def _check_fit_weights(sample_weight, n_samples: int):
+    if sample_weight is None:
+        return None
+    w = np.asarray(sample_weight, dtype=float)
+    if w.shape != (n_samples,):
+        raise ValueError(f"sample_weight must have shape ({n_samples},), got {w.shape}")
+    if not np.all(np.isfinite(w)) or np.any(w < 0) or not np.sum(w) > 0:
+        raise ValueError("sample_weight must be finite and non-negative, and not all zero")
+    return w
+
+
+def _check_validation_data(validation_data: Any, model: Layer, loss: Loss) -> tuple[Any, Any]:
+    if validation_data is None:
+        return None, None
+    try:
+        X_val, y_val = validation_data
+    except (TypeError, ValueError):
+        raise ValueError("validation_data must be a tuple (X_val, y_val)") from None
+    X_val, y_val = _check_X_y(X_val, y_val, "validation_data[0]", "validation_data[1]")
+    return X_val, _prepare_target(model, X_val, y_val, loss)

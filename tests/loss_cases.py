@@ -22,6 +22,7 @@ class Case:
     options: dict = field(default_factory=dict)
     nonnegative: bool = True
     zero_at_perfect: bool = False  # loss(y, y) == 0 for the perfect prediction
+    twin: Callable = None  # (case's options) -> (other loss, transform of y_pred, its options)
 
 
 def away_from(values, kinks, margin=1e-2):
@@ -75,6 +76,24 @@ def hinge_inputs(zero_one=False):
     return make
 
 
+def counts():
+    def make(rng, n, m):
+        shape = _shape(n, m)
+        return rng.poisson(3.0, size=shape).astype(float), rng.normal(scale=1.0, size=shape)
+
+    return make
+
+
+def mean_and_log_variance():
+    def make(rng, n, m):
+        y = rng.normal(size=_shape(n, m))
+        mean = y + rng.normal(scale=1.5, size=y.shape)
+        log_var = rng.normal(scale=1.0, size=y.shape)
+        return y, np.stack([mean, log_var], axis=-1)
+
+    return make
+
+
 N_CLASSES = 4
 
 
@@ -92,6 +111,26 @@ def class_logits(targets="labels"):
     return make
 
 
+def class_scores(targets="labels"):
+    """Decision values away from the hinges' kinks (every margin at least 0.05 from 1)."""
+    make_logits = class_logits(targets)
+
+    def make(rng, n, m):
+        y, z = make_logits(rng, n, m)
+        labels = y if np.ndim(y) == 1 else np.argmax(y, axis=1)
+        rows = np.arange(n)
+        for _ in range(20):
+            margins = 1.0 + z - z[rows, labels][:, None]
+            margins[rows, labels] = 5.0
+            close = np.abs(margins) < 0.05
+            if not close.any():
+                break
+            z = z + 0.1 * close
+        return y, z
+
+    return make
+
+
 def class_probabilities(targets="labels"):
     make_logits = class_logits(targets)
 
@@ -102,6 +141,26 @@ def class_probabilities(targets="labels"):
     return make
 
 
+@lb.make_loss(options=[lb.Option("delta", 1.0, "(0, inf)", "The scale of the quadratic part.")])
+def pseudo_huber(y_true, y_pred, *, delta):
+    """A reader's loss, made with make_loss: it must pass every test a built-in loss passes."""
+    e = y_pred - y_true
+    r = np.sqrt(1.0 + (e / delta) ** 2)
+    return delta**2 * (r - 1.0), e / r
+
+
+def _sigmoid_twin(options):
+    return lb.binary_cross_entropy_with_logits, lambda p: np.log(p) - np.log1p(-p), dict(options)
+
+
+def _softmax_twin(options):
+    return lb.softmax_cross_entropy, np.log, dict(options)
+
+
+def _focal_twin(options):
+    return lb.binary_cross_entropy_with_logits, lambda z: z, {}
+
+
 ELEMENTWISE = [
     Case("mse", lb.mse, regression(), zero_at_perfect=True),
     Case("mae", lb.mae, regression([0.0]), zero_at_perfect=True),
@@ -110,9 +169,9 @@ ELEMENTWISE = [
     Case("log_cosh", lb.log_cosh, regression(), zero_at_perfect=True),
     Case("quantile-0.5", lb.quantile, regression([0.0]), zero_at_perfect=True),
     Case("quantile-0.9", lb.quantile, regression([0.0]), {"quantile": 0.9}, zero_at_perfect=True),
-    Case("bce", lb.binary_cross_entropy, probabilities()),
-    Case("bce-soft", lb.binary_cross_entropy, probabilities(soft=True)),
-    Case("bce-pos_weight", lb.binary_cross_entropy, probabilities(), {"pos_weight": 3.0}),
+    Case("bce", lb.binary_cross_entropy, probabilities(), twin=_sigmoid_twin),
+    Case("bce-soft", lb.binary_cross_entropy, probabilities(soft=True), twin=_sigmoid_twin),
+    Case("bce-pos_weight", lb.binary_cross_entropy, probabilities(), {"pos_weight": 3.0}, twin=_sigmoid_twin),
     Case("bce_logits", lb.binary_cross_entropy_with_logits, logits()),
     Case("bce_logits-soft", lb.binary_cross_entropy_with_logits, logits(soft=True)),
     Case("bce_logits-pos_weight", lb.binary_cross_entropy_with_logits, logits(), {"pos_weight": 0.5}),
@@ -121,7 +180,11 @@ ELEMENTWISE = [
     Case("focal", lb.sigmoid_focal, logits()),
     Case("focal-alpha-soft", lb.sigmoid_focal, logits(soft=True), {"gamma": 1.5, "alpha": 0.25}),
     Case("focal-gamma0.5", lb.sigmoid_focal, logits(), {"gamma": 0.5}),
-    Case("focal-gamma0", lb.sigmoid_focal, logits(), {"gamma": 0.0}),
+    Case("focal-gamma0", lb.sigmoid_focal, logits(), {"gamma": 0.0}, twin=_focal_twin),
+    Case("poisson_nll", lb.poisson_nll, counts(), nonnegative=False),
+    Case("gaussian_nll", lb.gaussian_nll, mean_and_log_variance(), nonnegative=False),
+    Case("pseudo_huber", pseudo_huber, regression(), zero_at_perfect=True),
+    Case("pseudo_huber-delta3", pseudo_huber, regression(), {"delta": 3.0}, zero_at_perfect=True),
 ]
 
 MULTICLASS = [
@@ -141,13 +204,16 @@ MULTICLASS = [
         class_logits("soft"),
         {"class_weight": [1.0, 2.0, 0.5, 3.0], "label_smoothing": 0.2},
     ),
-    Case("cce", lb.categorical_cross_entropy, class_probabilities()),
-    Case("cce-soft", lb.categorical_cross_entropy, class_probabilities("soft")),
+    Case("cce", lb.categorical_cross_entropy, class_probabilities(), twin=_softmax_twin),
+    Case("cce-soft", lb.categorical_cross_entropy, class_probabilities("soft"), twin=_softmax_twin),
+    Case("multiclass_hinge", lb.multiclass_hinge, class_scores()),
+    Case("multiclass_hinge-onehot", lb.multiclass_hinge, class_scores("onehot")),
+    Case("multiclass_hinge-ww", lb.multiclass_hinge, class_scores(), {"kind": "weston_watkins"}),
 ]
 
 ALL = ELEMENTWISE + MULTICLASS
 
 
 def shapes(case):
-    """The y_pred layouts to test a case on: (n,) and (n, m) for elementwise losses."""
+    """The y_true layouts to test a case on: (n,) and (n, m) for elementwise losses."""
     return [None] if case.loss.per_sample else [None, 3]

@@ -101,14 +101,12 @@ def test_mse_is_pulled_by_the_outliers(line):
 def test_a_readers_loss_trains_a_regressor(line):
     X, y = line
 
-    def value(y_true, y_pred):  # pseudo-Huber with delta = 1
-        return np.sqrt(1.0 + (y_pred - y_true) ** 2) - 1.0
-
-    def gradient(y_true, y_pred):
+    @lb.make_loss
+    def pseudo_huber(y_true, y_pred):  # with delta = 1
         e = y_pred - y_true
-        return e / np.sqrt(1.0 + e**2)
+        r = np.sqrt(1.0 + e**2)
+        return r - 1.0, e / r
 
-    pseudo_huber = lb.make_loss(value, gradient, name="pseudo_huber")
     rng = np.random.default_rng(0)
     assert lb.check_gradient(pseudo_huber, rng.normal(size=20), rng.normal(size=20)) < 1e-6
     reg = lb.LossRegressor(pseudo_huber, random_state=0).fit(X, y)
@@ -154,26 +152,39 @@ def test_regressor_refuses_classification_losses():
     "params, match",
     [
         ({"loss": "l2"}, "unknown loss"),
-        ({"loss": 3}, "loss"),
         ({"hidden_layer_sizes": (10, 0)}, "hidden_layer_sizes"),
-        ({"hidden_layer_sizes": "big"}, "hidden_layer_sizes"),
         ({"activation": "gelu"}, "activation"),
         ({"optimizer": "lbfgs"}, "optimizer"),
         ({"learning_rate": 0}, "learning_rate"),
         ({"alpha": -1}, "alpha"),
         ({"batch_size": 0}, "batch_size"),
-        ({"batch_size": "full"}, "batch_size"),
         ({"max_epochs": 0}, "max_epochs"),
         ({"tol": -0.1}, "tol"),
         ({"n_iter_no_change": 0}, "n_iter_no_change"),
-        ({"loss_options": [("delta", 1.0)]}, "loss_options"),
-        ({"random_state": "seed"}, "random_state"),
     ],
 )
 @pytest.mark.parametrize("Estimator", [lb.LossRegressor, lb.LossClassifier])
 def test_bad_parameters_are_named(Estimator, params, match):
     X, y = np.random.default_rng(0).normal(size=(10, 2)), np.arange(10) % 2
     with pytest.raises(ValueError, match=match):
+        Estimator(**params).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"loss": 3}, "loss"),
+        ({"hidden_layer_sizes": "big"}, "hidden_layer_sizes"),
+        ({"batch_size": "full"}, "batch_size"),
+        ({"learning_rate": "0.1"}, "learning_rate"),
+        ({"loss_options": [("delta", 1.0)]}, "loss_options"),
+        ({"random_state": "seed"}, "random_state"),
+    ],
+)
+@pytest.mark.parametrize("Estimator", [lb.LossRegressor, lb.LossClassifier])
+def test_parameters_of_the_wrong_type_raise_type_error(Estimator, params, match):
+    X, y = np.random.default_rng(0).normal(size=(10, 2)), np.arange(10) % 2
+    with pytest.raises(TypeError, match=match):
         Estimator(**params).fit(X, y)
 
 

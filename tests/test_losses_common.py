@@ -23,7 +23,7 @@ def draw(case, m, n=7, seed=0):
 
 
 def test_registry_covers_every_builtin_loss():
-    assert {case.loss.name for case in ALL} == set(lb.LOSSES)
+    assert set(lb.LOSSES) <= {case.loss.name for case in ALL}
 
 
 @pytest.mark.parametrize("case, m", CASES_BY_SHAPE)
@@ -55,7 +55,7 @@ def test_reductions_agree(case, m):
     none = case.loss(y_true, y_pred, reduction="none", **case.options)
     total = case.loss(y_true, y_pred, reduction="sum", **case.options)
     mean = case.loss(y_true, y_pred, reduction="mean", **case.options)
-    expected_shape = (len(y_pred),) if case.loss.per_sample else np.shape(y_pred)
+    expected_shape = case.loss.unreduced_shape(np.shape(y_pred))
     assert none.shape == expected_shape
     assert isinstance(total, float) and isinstance(mean, float)
     np.testing.assert_allclose(none.sum(), total, rtol=1e-12)
@@ -102,7 +102,7 @@ def test_integer_weights_equal_repeated_rows(case, m, reduction):
     np.testing.assert_allclose(g_weighted, summed, rtol=1e-12, atol=1e-15)
 
 
-@pytest.mark.parametrize("case, m", CASES_BY_SHAPE)
+@pytest.mark.parametrize("case, m", [c for c in CASES_BY_SHAPE if c.values[0].nonnegative])
 def test_nonnegative(case, m):
     y_true, y_pred, _ = draw(case, m, n=50, seed=3)
     assert np.all(case.loss(y_true, y_pred, reduction="none", **case.options) >= 0)
@@ -126,16 +126,114 @@ def test_inputs_are_not_modified(case):
 
 
 @pytest.mark.parametrize("case", ALL, ids=lambda c: c.id)
-def test_lists_and_float32_are_accepted(case):
+def test_lists_are_accepted(case):
     y_true, y_pred, _ = draw(case, None)
     expected = case.loss(y_true, y_pred, **case.options)
     as_lists = case.loss(np.asarray(y_true).tolist(), y_pred.tolist(), **case.options)
     assert as_lists == expected
-    f32 = case.loss(y_true, y_pred.astype(np.float32), **case.options)
-    np.testing.assert_allclose(f32, expected, rtol=1e-5)
+
+
+@pytest.mark.parametrize("case, m", CASES_BY_SHAPE)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_float32_in_float32_out(case, m, reduction):
+    y_true, y_pred, w = draw(case, m)
+    kw = dict(reduction=reduction, sample_weight=w, **case.options)
+    value64, grad64 = case.loss.value_and_gradient(y_true, y_pred, **kw)
+    y_true32 = y_true.astype(np.float32) if np.asarray(y_true).dtype.kind == "f" else y_true
+    value32, grad32 = case.loss.value_and_gradient(y_true32, y_pred.astype(np.float32), **kw)
+    assert grad32.dtype == np.float32
+    if reduction == "none":
+        assert value32.dtype == np.float32
+    else:
+        assert isinstance(value32, float)
+    # float32 rounding of the inputs moves the result by a few float32 ulp, relative to
+    # the largest entry (the losses here are well conditioned at these inputs).
+    np.testing.assert_allclose(value32, value64, rtol=2e-5, atol=2e-6 * np.max(np.abs(value64)))
+    np.testing.assert_allclose(grad32, grad64, rtol=2e-4, atol=2e-5 * np.max(np.abs(grad64)))
+
+
+@pytest.mark.parametrize("case, m", CASES_BY_SHAPE)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_weight_scale(case, m, reduction):
+    """Scaling every weight by c leaves the mean as it is and scales "sum" and "none" by c."""
+    y_true, y_pred, w = draw(case, m)
+    c = 2.0**-20 * 3.0
+    for method in (case.loss, case.loss.gradient):
+        a = method(y_true, y_pred, reduction=reduction, sample_weight=w, **case.options)
+        b = method(y_true, y_pred, reduction=reduction, sample_weight=c * w, **case.options)
+        np.testing.assert_allclose(b, a if reduction == "mean" else c * np.asarray(a), rtol=1e-12, atol=1e-300)
+
+
+@pytest.mark.parametrize("case", [c for c in ALL if c.loss.total is not None], ids=lambda c: c.id)
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_the_fast_total_agrees_with_the_kernel(case, reduction):
+    """A loss's `total` hook (the value alone) gives the sum the kernel's losses add up to."""
+    y_true, y_pred, _ = draw(case, 3, n=200)
+    fast = case.loss(y_true, y_pred, reduction=reduction, **case.options)
+    through_kernel = case.loss.value_and_gradient(y_true, y_pred, reduction=reduction, **case.options)[0]
+    np.testing.assert_allclose(fast, through_kernel, rtol=1e-13)
+
+
+@pytest.mark.parametrize("case", [c for c in ALL if c.twin is not None], ids=lambda c: c.id)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_probability_and_logit_twins_agree(case, reduction):
+    """The loss on probabilities equals its logit twin at the logits of those probabilities,
+    and their gradients are related by the chain rule through the sigmoid (softmax)."""
+    y_true, y_pred, w = draw(case, None, n=9)
+    twin, to_twin_input, twin_options = case.twin(case.options)
+    kw = dict(reduction=reduction, sample_weight=w)
+    ours, g = case.loss.value_and_gradient(y_true, y_pred, **kw, **case.options)
+    theirs, g_twin = twin.value_and_gradient(y_true, to_twin_input(y_pred), **kw, **twin_options)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+    if case.loss.input == "probability" and not case.loss.per_sample:
+        # d/dz = d/dp * sigma'(z) = d/dp * p (1 - p)
+        np.testing.assert_allclose(g * y_pred * (1 - y_pred), g_twin, rtol=1e-9, atol=1e-15)
+    elif case.loss.input == "probability":
+        # d/dz = J^T d/dp with the softmax Jacobian diag(p) - p p^T
+        back = y_pred * (g - np.sum(g * y_pred, axis=1, keepdims=True))
+        np.testing.assert_allclose(back, g_twin, rtol=1e-9, atol=1e-15)
+    else:
+        np.testing.assert_allclose(g, g_twin, rtol=1e-12, atol=1e-15)
+
+
+def _bad_inputs(case):
+    """Inputs every loss must refuse, each with the words its message must contain."""
+    y_true, y_pred, w = draw(case, None, n=5)
+    y_true = np.asarray(y_true)
+    nan_pred = y_pred.astype(float).copy()
+    nan_pred.flat[1] = np.nan
+    yield "nan", (y_true, nan_pred, {}), ValueError, ["y_pred", "finite"]
+    yield "empty", (y_true[:0], y_pred[:0], {}), ValueError, ["empty"]
+    yield "rows", (y_true[:4], y_pred, {}), ValueError, ["y_true"]
+    yield "strings", (y_true, np.full(y_pred.shape, "a"), {}), TypeError, ["y_pred", "real numbers"]
+    yield "ragged", (y_true, [[1.0, 2.0], [3.0]], {}), ValueError, ["y_pred"]
+    yield "masked", (y_true, np.ma.masked_array(y_pred), {}), TypeError, ["y_pred", "masked"]
+    yield "weights", (y_true, y_pred, {"sample_weight": w[:3]}), ValueError, ["sample_weight", "(5,)"]
+    yield "negative", (y_true, y_pred, {"sample_weight": -w}), ValueError, ["sample_weight", "non-negative"]
+    yield "reduction", (y_true, y_pred, {"reduction": "avg"}), ValueError, ["reduction", "'avg'"]
+    yield "option", (y_true, y_pred, {"not_an_option": 1}), TypeError, [case.loss.name, "not_an_option"]
+
+
+BAD = [
+    pytest.param(case, *bad[1:], id=f"{case.id}-{bad[0]}")
+    for case in ALL
+    if "-" not in case.id  # one case per loss is enough
+    for bad in _bad_inputs(case)
+]
+
+
+@pytest.mark.parametrize("case, args, error, words", BAD)
+def test_bad_input_is_refused_by_every_loss(case, args, error, words):
+    y_true, y_pred, kw = args
+    for method in (case.loss, case.loss.gradient, case.loss.value_and_gradient):
+        with pytest.raises(error) as info:
+            method(y_true, y_pred, **kw, **case.options)
+        for word in words:
+            assert word in str(info.value), f"{word!r} not in {str(info.value)!r}"
 
 
 @pytest.mark.parametrize("case", ALL, ids=lambda c: c.id)
 def test_repr_names_the_loss(case):
     assert repr(case.loss) == f"lossbook.{case.loss.name}"
-    assert lb.get_loss(case.loss.name) is case.loss
+    if case.loss.name in lb.LOSSES:
+        assert lb.get_loss(case.loss.name) is case.loss

@@ -187,15 +187,11 @@ def test_layer_call_is_forward():
     "call, match",
     [
         (lambda: lb.Dense(0, 3), "n_in"),
-        (lambda: lb.Dense(3, 2.5), "n_out"),
-        (lambda: lb.Dense(3, True), "n_out"),
         (lambda: lb.Dense(3, 2, init="xavier"), "init"),
         (lambda: lb.Dense(3, 2, random_state=-1), "random_state"),
-        (lambda: lb.Dense(3, 2, random_state="seed"), "random_state"),
         (lambda: lb.Dense(3, 2).forward(np.ones((4, 2))), "X must have shape"),
         (lambda: lb.Dense(3, 2).forward(np.ones(3)), "X must have shape"),
         (lambda: lb.mlp(3, (4, 0), 2), "hidden_layer_sizes"),
-        (lambda: lb.mlp(3, "64", 2), "hidden_layer_sizes"),
         (lambda: lb.mlp(3, (4,), 2, activation="softplus"), "activation"),
         (lambda: lb.mlp(0, (4,), 2), "n_inputs"),
         (lambda: lb.mlp(3, (4,), 0), "n_outputs"),
@@ -203,6 +199,21 @@ def test_layer_call_is_forward():
 )
 def test_bad_arguments_raise_value_error(call, match):
     with pytest.raises(ValueError, match=match):
+        call()
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: lb.Dense(3, 2.5), "n_out"),
+        (lambda: lb.Dense(3, True), "n_out"),
+        (lambda: lb.Dense(3, 2, random_state="seed"), "random_state"),
+        (lambda: lb.mlp(3, "64", 2), "hidden_layer_sizes"),
+        (lambda: lb.mlp(3, 4.5, 2), "hidden_layer_sizes"),
+    ],
+)
+def test_arguments_of_the_wrong_type_raise_type_error(call, match):
+    with pytest.raises(TypeError, match=match):
         call()
 
 

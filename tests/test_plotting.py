@@ -135,7 +135,7 @@ def test_plot_loss_vs_error_classification(ax):
     [
         (["mse", "hinge"], "separate axes"),
         (["binary_cross_entropy"], "probabilities"),
-        (["softmax_cross_entropy"], "class scores"),
+        (["softmax_cross_entropy"], "a row of scores per sample"),
         ([], "empty"),
     ],
 )

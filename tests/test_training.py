@@ -1,5 +1,7 @@
 """The training loop: minibatches, train_step, fit and History."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -67,12 +69,16 @@ def test_minibatches_shuffle_anew_each_epoch_and_reproducibly():
     [
         ((0, 2), {}, "n_samples"),
         ((5, 0), {}, "batch_size"),
-        ((5, 2.5), {}, "batch_size"),
-        ((5, 2), {"rng": "x"}, "rng"),
     ],
 )
 def test_minibatches_bad_arguments(args, kwargs, match):
     with pytest.raises(ValueError, match=match):
+        list(lb.minibatches(*args, **kwargs))
+
+
+@pytest.mark.parametrize("args, kwargs, match", [((5, 2.5), {}, "batch_size"), ((5, 2), {"rng": "x"}, "rng")])
+def test_minibatches_arguments_of_the_wrong_type(args, kwargs, match):
+    with pytest.raises(TypeError, match=match):
         list(lb.minibatches(*args, **kwargs))
 
 
@@ -272,9 +278,11 @@ def test_loss_options_are_passed(regression_data):
 
 def test_a_readers_loss_trains(regression_data):
     X, y = regression_data
-    cauchy = lb.make_loss(
-        lambda t, p: np.log1p((p - t) ** 2), lambda t, p: 2 * (p - t) / (1 + (p - t) ** 2), name="cauchy"
-    )
+    @lb.make_loss
+    def cauchy(t, p):
+        e = p - t
+        return np.log1p(e**2), 2 * e / (1 + e**2)
+
     model = lb.mlp(3, (), 1, random_state=0)
     h = lb.fit(model, cauchy, X, y, optimizer=lb.Adam(0.05), epochs=200, batch_size=20, random_state=0)
     assert h.train_loss[-1] < 0.05
@@ -307,11 +315,42 @@ def test_train_step(regression_data):
     assert values[-1] < 0.02 < values[0]
 
 
-def test_divergence_is_reported(regression_data):
+def test_a_first_epoch_that_overflows_raises(regression_data):
     X, y = regression_data
-    with np.errstate(all="ignore"), pytest.raises(FloatingPointError, match="diverged"):
-        lb.fit(lb.mlp(3, (16,), 1, random_state=0), "mse", X * 1e3, y, optimizer=lb.GradientDescent(10.0),
+    with pytest.raises(FloatingPointError, match="diverged"):
+        lb.fit(lb.mlp(3, (16,), 1, random_state=0), "mse", X * 1e200, y, optimizer=lb.GradientDescent(1.0),
                epochs=50)
+
+
+def test_a_later_blow_up_warns_and_keeps_the_best_epoch(regression_data):
+    X, y = regression_data
+    model = lb.mlp(3, (16,), 1, random_state=0)
+    with pytest.warns(lb.DivergenceWarning, match=r"learning_rate=10 .*standardise the features") as record:
+        history = lb.fit(model, "mse", X * 1e3, y, optimizer=lb.GradientDescent(10.0), epochs=50)
+    assert history.diverged and len(record) == 1
+    best = history.best_train_epoch
+    assert f"epoch {best}" in str(record[0].message)
+    assert np.all(np.isfinite(model.forward(X * 1e3)))
+
+
+def test_a_loss_that_ends_far_above_its_best_warns(regression_data):
+    X, y = regression_data
+    model = lb.mlp(3, (), 1, random_state=0)
+    # Plain gradient descent a little above its stable learning rate: the loss first
+    # drops, then grows without overflowing within the epochs given.
+    with pytest.warns(lb.DivergenceWarning, match="far above its best"):
+        history = lb.fit(model, "mse", X * 10, y, optimizer=lb.GradientDescent(0.011), epochs=40)
+    assert history.diverged
+    assert history.train_loss[-1] > 10 * min(history.train_loss)
+
+
+def test_round_off_around_a_perfect_fit_is_not_a_blow_up():
+    X = np.linspace(-1, 1, 20).reshape(-1, 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        history = lb.fit(lb.mlp(1, (), 1, random_state=0), "mse", X, 3 * X[:, 0] + 1,
+                         optimizer=lb.GradientDescent(0.5), epochs=300)
+    assert history.train_loss[-1] < 1e-20 and not history.diverged
 
 
 @pytest.mark.parametrize(
@@ -327,7 +366,6 @@ def test_divergence_is_reported(regression_data):
         ({"validation_data": np.ones((3, 3))}, "validation_data"),
         ({"validation_data": (np.ones((3, 3)), np.ones(4))}, r"validation_data\[1\]"),
         ({"sample_weight": np.ones(3)}, "sample_weight"),
-        ({"loss_options": 0.5}, "loss_options"),
         ({"loss": "mean_squared_error"}, "unknown loss"),
         ({"X": np.ones(60)}, "X must be 2-D"),
         ({"y": np.ones(59)}, "y must have one row per sample"),
@@ -340,3 +378,38 @@ def test_fit_bad_arguments(kwargs, match, regression_data):
     args.update(kwargs)
     with pytest.raises(ValueError, match=match):
         lb.fit(**args)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"loss_options": 0.5}, "loss_options"),
+        ({"epochs": 2.5}, "epochs"),
+        ({"alpha": "0.1"}, "alpha"),
+        ({"X": [["a", "b", "c"]] * 60}, "X must be numeric"),
+    ],
+)
+def test_fit_arguments_of_the_wrong_type(kwargs, match, regression_data):
+    X, y = regression_data
+    args = {"model": lb.mlp(3, (), 1, random_state=0), "loss": "mse", "X": X, "y": y,
+            "optimizer": "sgd", "epochs": 2}
+    args.update(kwargs)
+    with pytest.raises(TypeError, match=match):
+        lb.fit(**args)
+
+
+def test_nan_in_X_is_refused_by_name(regression_data):
+    X, y = regression_data
+    X = X.copy()
+    X[3, 1] = np.nan
+    with pytest.raises(ValueError, match="X must be finite"):
+        lb.fit(lb.mlp(3, (), 1, random_state=0), "mse", X, y, optimizer="sgd", epochs=2)
+
+
+def test_batches_whose_weights_are_all_zero_are_skipped(regression_data):
+    X, y = regression_data
+    w = np.zeros(len(X))
+    w[:10] = 1.0  # later batches of 20 hold only zero weights
+    history = lb.fit(lb.mlp(3, (), 1, random_state=0), "mse", X, y, optimizer="sgd", epochs=3,
+                     batch_size=20, sample_weight=w)
+    assert len(history.train_loss) == 3 and np.all(np.isfinite(history.train_loss))

@@ -144,6 +144,26 @@ def test_api_page_documents_every_public_name(site, pages):
     assert not missing, f"book/api.html has no entry for: {missing}"
 
 
+def test_api_page_opens_with_a_table_of_every_loss(site):
+    """The loss-table directive (_ext/loss_table.py) writes one row per registered loss,
+    each linking to the loss's entry and showing its formula and options."""
+    import lossbook
+
+    html = (site / "book" / "api.html").read_text()
+    start = html.index("loss-table")
+    table = html[start : html.index("</table>", start)]
+    rows = re.findall(r"<tr.*?</tr>", table, flags=re.S)[1:]  # without the header
+    linked = [re.search(r'href="#lossbook\.(\w+)"', row).group(1) for row in rows]
+    assert linked == list(lossbook.LOSSES)
+    for row, loss in zip(rows, lossbook.LOSSES.values()):
+        assert 'class="math' in row
+        for option in loss.options:
+            assert f"{option}=" in row
+        for counterpart in loss.counterparts.values():
+            assert counterpart.split(" ")[0] in row
+    assert html.index("loss-table") < html.index('id="lossbook.Loss"')  # the page opens with it
+
+
 def test_images_exist_and_have_alt_text(site, pages):
     problems = []
     for path, page in pages.items():
