@@ -66,6 +66,7 @@ import math
 import numbers
 import re
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -231,9 +232,9 @@ class Control:
             "label": self.label,
             "kind": self.kind,
             "values": list(self.values),
-            "labels": list(self.labels),
+            "labels": list(self.labels or ()),
             "initial": self.initial_index,
-            "when": {k: list(v) for k, v in self.when.items()},
+            "when": {k: list(v) for k, v in (self.when or {}).items()},
         }
 
 
@@ -390,7 +391,7 @@ class InteractiveFigure:
         if not self.panels or not all(isinstance(p, Panel) for p in self.panels):
             raise ValueError("panels must be a non-empty sequence of Panel.")
         self.texts = tuple(_check_name(t, "a text name") for t in texts)
-        if not isinstance(height, numbers.Integral) or not 100 <= height <= 1200:
+        if not isinstance(height, numbers.Integral) or not 100 <= int(height) <= 1200:
             raise ValueError(f"height must be an int from 100 to 1200 pixels; got {height!r}.")
         self.height = int(height)
         self.sources = {
@@ -431,7 +432,8 @@ class InteractiveFigure:
 
     def _dependency_order(self):
         """The controls, each after the controls its `when` names."""
-        ordered, placed = [], set()
+        ordered: list[Control] = []
+        placed: set[str] = set()
         pending = list(self.controls)
         while pending:
             ready = [c for c in pending if set(c.when) <= placed]
@@ -615,7 +617,7 @@ class InteractiveFigure:
         }
         plots = []
         for i, panel in enumerate(self.panels):
-            options = {}
+            options: dict[str, Any] = {}
             if panel.x_range is not None:
                 options["x_range"] = Range1d(*panel.x_range)
             if panel.y_range is not None:
@@ -637,6 +639,7 @@ class InteractiveFigure:
             p.toolbar.logo = None
             for layer in panel.layers:
                 legend = {"legend_label": layer.label} if layer.label and panel.legend else {}
+                renderer: Any
                 if isinstance(layer, Line):
                     renderer = p.line(
                         layer.x,
@@ -683,7 +686,7 @@ class InteractiveFigure:
         from bokeh.embed import json_item
 
         item = json_item(self.bokeh_layout())
-        ids = {}
+        ids: dict[str, str] = {}
 
         def rename(value):
             if value not in ids:
@@ -826,7 +829,7 @@ def read_html(html_text):
         + r'-data"( data-rounding-sensitive="true")?>(.*?)</script>',
         re.DOTALL,
     )
-    figures = []
+    figures: list[tuple[dict, dict | None]] = []
     for sensitive, text in pattern.findall(html_text):
         obj = json.loads(text)
         if sensitive:
@@ -976,7 +979,7 @@ def loss_explorer(entries=None, *, x=None, name="loss-explorer", alt=None, initi
     >>> fig.frame({"loss": "huber", "huber_delta": 0.5})["data"]["curve"]["grad"][:3]
     [-0.5, -0.5, -0.5]
     """
-    from ._base import get_loss
+    from . import get_loss
 
     entries = _default_explorer_entries() if entries is None else list(entries)
     x = np.linspace(-4.0, 4.0, 101) if x is None else np.asarray(x, dtype=float)
@@ -984,7 +987,10 @@ def loss_explorer(entries=None, *, x=None, name="loss-explorer", alt=None, initi
         raise ValueError(f"x must be a finite 1-D grid of at least 2 points; got shape {x.shape}.")
     if not entries:
         raise ValueError("entries must name at least one loss.")
-    losses, labels, ids, option_controls = [], [], [], []
+    losses: list[Any] = []
+    labels: list[str] = []
+    ids: list[str] = []
+    option_controls: list[Control] = []
     for entry in entries:
         try:
             label, loss, grids = entry
@@ -1001,7 +1007,7 @@ def loss_explorer(entries=None, *, x=None, name="loss-explorer", alt=None, initi
         for option, values in dict(grids).items():
             if option not in loss.options:
                 raise ValueError(f"{loss.name} has no option {option!r}; its options: {list(loss.options)}.")
-            default = loss.options[option]
+            default = loss.options[option].default
             option_controls.append(
                 Control(
                     f"{loss_id}_{option}",
@@ -1132,7 +1138,7 @@ def outlier_figure(
     """
     from sklearn.base import clone
 
-    from .estimators import LossRegressor
+    from . import LossRegressor
 
     X = np.asarray(X, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -1151,7 +1157,8 @@ def outlier_figure(
     def fits(settings):
         y_moved = y.copy()
         y_moved[index] += settings["shift"]
-        data, slopes = {"moved": {"x": [x[index]], "y": [y_moved[index]]}}, []
+        data: dict[str, dict[str, Any]] = {"moved": {"x": [x[index]], "y": [y_moved[index]]}}
+        slopes = []
         for k, (label, loss) in enumerate(losses.items()):
             model = clone(estimator).set_params(loss=loss).fit(X, y_moved)
             y_line = model.predict(x_line.reshape(-1, 1))
@@ -1160,7 +1167,7 @@ def outlier_figure(
         return {"data": data, "text": {"slopes": "Slope of each fitted line: " + ", ".join(slopes) + "."}}
 
     dashes = ["solid", "dashed", "dotted", "dashdot"]
-    layers = [
+    layers: list[Line | Scatter] = [
         Scatter("points", "x", "y", "data", color=COLORS[7], size=6),
         Scatter("moved", "x", "y", "the point you move", color=COLORS[3], size=11, filled=False),
     ]
@@ -1347,8 +1354,7 @@ def threshold_figure(
 
 
 def _training_curve(make_model, X, y, learning_rate, loss, epochs, stop_above, nudge):
-    from .optim import GradientDescent
-    from .training import train_step
+    from . import GradientDescent, train_step
 
     model = make_model()
     if nudge:
@@ -1413,8 +1419,9 @@ def learning_rate_figure(
     InteractiveFigure
     """
     rates = _check_grid(learning_rates, "learning_rates", low=0.0)
-    if not isinstance(epochs, numbers.Integral) or epochs < 2:
+    if not isinstance(epochs, numbers.Integral) or int(epochs) < 2:
         raise ValueError(f"epochs must be an int >= 2; got {epochs!r}.")
+    epochs = int(epochs)
     if not callable(make_model):
         raise TypeError("make_model must be a callable returning a new model.")
     control = Control("eta", "Learning rate η", values=rates, initial=initial)

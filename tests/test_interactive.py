@@ -150,19 +150,25 @@ def test_explorer_shows_only_the_options_of_the_selected_loss(explorer):
 
 
 def test_explorer_takes_a_readers_own_loss():
-    def value(y_true, y_pred):
-        return np.abs(y_pred - y_true) ** 3
+    @lb.make_loss(name="power", options=[lb.Option("power", 3.0, "(0, inf)", "The power of |e|.")])
+    def power_loss(y_true, y_pred, power):
+        e = y_pred - y_true
+        return np.abs(e) ** power, power * np.sign(e) * np.abs(e) ** (power - 1)
 
-    def gradient(y_true, y_pred):
-        return 3 * np.sign(y_pred - y_true) * (y_pred - y_true) ** 2
-
-    cubic = lb.make_loss(value, gradient, name="cubic")
-    spec, sensitive = stored(
-        loss_explorer([("cubic", cubic, {}), ("MSE", "mse", {})], x=np.linspace(-1, 1, 5))
+    figure = loss_explorer(
+        [("power", power_loss, {"power": [2.0, 3.0]}), ("MSE", "mse", {})], x=np.linspace(-1, 1, 5)
     )
-    frame = frame_of(spec, sensitive, {})
-    assert spec["controls"][0]["labels"] == ["cubic", "MSE"]
-    assert frame["data"]["curve"]["loss"] == [1.0, 0.125, 0.0, 0.125, 1.0]
+    spec, sensitive = stored(figure)
+    assert spec["controls"][0]["labels"] == ["power", "MSE"]
+    assert spec["controls"][1]["label"] == "power: power (power)" and spec["controls"][1]["initial"] == 1
+    assert frame_of(spec, sensitive, {})["data"]["curve"]["loss"] == [1.0, 0.125, 0.0, 0.125, 1.0]
+    assert frame_of(spec, sensitive, {"power_power": 0})["data"]["curve"]["grad"] == [
+        -2.0,
+        -1.0,
+        0.0,
+        1.0,
+        2.0,
+    ]
 
 
 def test_explorer_refuses_losses_of_probabilities_and_unknown_options():
