@@ -66,10 +66,15 @@ import math
 import numbers
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
 from dataclasses import dataclass, field
+from importlib import import_module
+from typing import Any
 
 import numpy as np
+
+from ._loss import get_loss
+from .optim import GradientDescent
+from .training import train_step
 
 __all__ = [
     "Control",
@@ -979,8 +984,6 @@ def loss_explorer(entries=None, *, x=None, name="loss-explorer", alt=None, initi
     >>> fig.frame({"loss": "huber", "huber_delta": 0.5})["data"]["curve"]["grad"][:3]
     [-0.5, -0.5, -0.5]
     """
-    from . import get_loss
-
     entries = _default_explorer_entries() if entries is None else list(entries)
     x = np.linspace(-4.0, 4.0, 101) if x is None else np.asarray(x, dtype=float)
     if x.ndim != 1 or x.size < 2 or not np.all(np.isfinite(x)):
@@ -1138,8 +1141,6 @@ def outlier_figure(
     """
     from sklearn.base import clone
 
-    from . import LossRegressor
-
     X = np.asarray(X, dtype=float)
     y = np.asarray(y, dtype=float)
     if X.ndim != 2 or X.shape[1] != 1 or y.shape != (X.shape[0],) or X.shape[0] < 3:
@@ -1148,9 +1149,11 @@ def outlier_figure(
     index = int(np.argmax(x)) if index is None else int(index) % len(x)
     shifts = np.linspace(-30.0, 30.0, 21) if shifts is None else _check_grid(shifts, "shifts")
     losses = {"MSE": "mse", "MAE": "mae", "Huber": "huber"} if losses is None else dict(losses)
-    estimator = (
-        LossRegressor("mse", hidden_layer_sizes=(), random_state=0) if estimator is None else estimator
-    )
+    if estimator is None:
+        # The estimators need scikit-learn: loaded on first use, as lossbook's __init__ does.
+        estimator = import_module("lossbook.estimators").LossRegressor(
+            "mse", hidden_layer_sizes=(), random_state=0
+        )
     x_line = np.linspace(x.min(), x.max(), 2)
     others = np.arange(len(x)) != index
 
@@ -1354,8 +1357,6 @@ def threshold_figure(
 
 
 def _training_curve(make_model, X, y, learning_rate, loss, epochs, stop_above, nudge):
-    from . import GradientDescent, train_step
-
     model = make_model()
     if nudge:
         param = model.parameters()[0][0]
