@@ -19,19 +19,22 @@ import sys
 from pathlib import Path
 
 
-def read_ratios(folder):
+def read_ratios(folder, column="lossbook_over_torch"):
     """{(loss, call, dtype, n): ratio} from one run's bench_losses_torch.csv."""
     with open(Path(folder) / "bench_losses_torch.csv") as fh:
         lines = [line for line in fh if not line.startswith("#")]
-    return {(r["loss"], r["call"], r["dtype"], int(r["n"])): float(r["lossbook_over_torch"])
-            for r in csv.DictReader(lines)}
+    return {(r["loss"], r["call"], r["dtype"], int(r["n"])): float(r[column])
+            for r in csv.DictReader(lines) if r.get(column)}
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folders", nargs="+", help="result folders written by bench_losses.py --out")
+    parser.add_argument("--column", default="lossbook_over_torch",
+                        help="the ratio to compare: lossbook_over_torch (the median of the rounds' "
+                             "ratios, the default), lossbook_over_torch_best or lossbook_over_torch_median")
     args = parser.parse_args(argv)
-    runs = [read_ratios(folder) for folder in args.folders]
+    runs = [read_ratios(folder, args.column) for folder in args.folders]
     cells = sorted(set().union(*runs))
     table = []
     for cell in cells:
