@@ -31,7 +31,7 @@ help:
 	@echo "make test       run every test: package, doctests, notebooks (nbval), built site, browser"
 	@echo "make lab        open the notebooks in JupyterLab with the project's kernel"
 	@echo "make notebooks  re-execute every notebook in book/ in place"
-	@echo "make bench      time the losses (benchmarks/bench_losses.py)"
+	@echo "make bench      time the losses and the training (benchmarks/), write benchmarks/results/"
 	@echo "make clean      remove _build and caches; make distclean also removes .venv"
 
 # The virtual environment. Re-installs when requirements.txt or pyproject.toml change.
@@ -106,8 +106,10 @@ notebooks: $(STAMP)
 	    [c.metadata.pop("execution", None) for nb in nbs.values() for c in nb.cells]; \
 	    [f.write(nb, p) for p, nb in nbs.items()]' $(NOTEBOOKS)
 
+# PyTorch's column needs its CPU build in the venv (see the README); without it, it is left out.
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_losses.py
+	$(BIN)/python benchmarks/bench_losses.py --out benchmarks/results
+	$(BIN)/python benchmarks/bench_training.py --out benchmarks/results
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis .jupyter_cache build dist *.egg-info
