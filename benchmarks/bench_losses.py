@@ -164,6 +164,9 @@ def make_data(n, seed=0):
         "z": rng.normal(scale=3.0, size=n),
     }
     d["ys"] = 2.0 * d["yb"] - 1.0
+    d["counts"] = rng.poisson(3.0, size=n).astype(float)
+    d["log_rate"] = rng.normal(1.0, 0.5, size=n)
+    d["mean_logvar"] = np.stack([rng.normal(size=n), rng.normal(scale=0.5, size=n)], axis=1)
     d["labels"] = rng.integers(0, N_CLASSES, size=n)
     d["Z"] = rng.normal(size=(n, N_CLASSES))
     d["P"] = lb.softmax(d["Z"])
@@ -196,6 +199,13 @@ def rows(d):
         ("hinge", lambda: lb.hinge(ys, z), lambda: metrics.hinge_loss(ys, z),
          lambda: np.mean(np.maximum(0, 1 - ys * z))),
         ("sigmoid_focal", lambda: lb.sigmoid_focal(yb, z), None, lambda: _focal_oneliner(yb, z)),
+        ("poisson_nll", lambda: lb.poisson_nll(d["counts"], d["log_rate"]),
+         lambda: 0.5 * metrics.mean_poisson_deviance(d["counts"], np.exp(d["log_rate"]))
+         - np.mean(np.where(d["counts"] > 0, d["counts"] * np.log(np.maximum(d["counts"], 1)), 0) - d["counts"]),
+         lambda: np.mean(np.exp(d["log_rate"]) - d["counts"] * d["log_rate"])),
+        ("gaussian_nll", lambda: lb.gaussian_nll(y, d["mean_logvar"]), None,
+         lambda: 0.5 * np.mean(d["mean_logvar"][:, 1]
+                               + (y - d["mean_logvar"][:, 0]) ** 2 * np.exp(-d["mean_logvar"][:, 1]))),
     ]
     if n <= 100_000:
         rows_ += [
@@ -205,6 +215,9 @@ def rows(d):
              lambda: lb.categorical_cross_entropy(labels, P),
              lambda: metrics.log_loss(labels, P, labels=np.arange(N_CLASSES)),
              lambda: -np.mean(np.log(np.clip(P[np.arange(len(labels)), labels], EPS, 1 - EPS)))),
+            (f"multiclass_hinge (n x {N_CLASSES})", lambda: lb.multiclass_hinge(labels, Z),
+             lambda: metrics.hinge_loss(labels, Z, labels=np.arange(N_CLASSES)),
+             lambda: _crammer_singer_value(labels, Z)),
         ]
     return rows_
 
@@ -213,6 +226,14 @@ def _focal_oneliner(y, z, gamma=2.0):
     p = 1 / (1 + np.exp(-z))
     ce = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
     return np.mean(ce * (1 - (p * y + (1 - p) * (1 - y))) ** gamma)
+
+
+def _crammer_singer_value(labels, Z):
+    rows_ = np.arange(len(labels))
+    true = Z[rows_, labels]
+    others = Z.copy()
+    others[rows_, labels] = -np.inf
+    return np.mean(np.maximum(0.0, 1.0 + others.max(axis=1) - true))
 
 
 def _lse_value(labels, Z):
@@ -315,18 +336,27 @@ def loss_inputs(name, n, dtype, seed=0):
     """
     rng = np.random.default_rng(seed)
     dt = np.dtype(dtype)
-    if name in ("softmax_cross_entropy", "categorical_cross_entropy"):
+    if name in ("softmax_cross_entropy", "categorical_cross_entropy", "multiclass_hinge"):
         m = n // N_CLASSES
         labels = rng.integers(0, N_CLASSES, size=m)
         Z = rng.normal(size=(m, N_CLASSES))
         if name == "softmax_cross_entropy":
             return labels, Z.astype(dt), {}
+        if name == "multiclass_hinge":  # PyTorch's multi_margin_loss is the Weston-Watkins form
+            return labels, Z.astype(dt), {"kind": "weston_watkins"}
         P = np.exp(Z - Z.max(axis=1, keepdims=True))
         P /= P.sum(axis=1, keepdims=True)
         return labels, P.astype(dt), {}
     if name in ("mse", "mae", "huber", "log_cosh", "quantile"):
         y, p = rng.normal(size=n), rng.normal(size=n)
         return y.astype(dt), p.astype(dt), ({"quantile": 0.9} if name == "quantile" else {})
+    if name == "poisson_nll":
+        return rng.poisson(3.0, size=n).astype(dt), rng.normal(1.0, 0.5, size=n).astype(dt), {}
+    if name == "gaussian_nll":  # n predictions: n / 2 targets, each with a mean and a log-variance
+        m = n // 2
+        y = rng.normal(size=m)
+        P = np.stack([rng.normal(size=m), rng.normal(scale=0.5, size=m)], axis=1)
+        return y.astype(dt), P.astype(dt), {}
     yb = rng.integers(0, 2, size=n).astype(dt)
     if name == "binary_cross_entropy":
         return yb, rng.uniform(0.01, 0.99, size=n).astype(dt), {}
@@ -375,6 +405,10 @@ TORCH_COUNTERPARTS = {
     "sigmoid_focal": _torch_sigmoid_focal,
     "softmax_cross_entropy": lambda labels, Z: F.cross_entropy(Z, labels),
     "categorical_cross_entropy": lambda labels, P: F.nll_loss(torch.log(P), labels),
+    "poisson_nll": lambda y, z: F.poisson_nll_loss(z, y, log_input=True, full=False),
+    "gaussian_nll": lambda y, P: F.gaussian_nll_loss(P[:, 0], y, torch.exp(P[:, 1]), full=False),
+    # multi_margin_loss sums the Weston-Watkins hinges and divides by the number of classes
+    "multiclass_hinge": lambda labels, Z: N_CLASSES * F.multi_margin_loss(Z, labels),
 }
 
 
@@ -488,6 +522,10 @@ def _numpy_value_oneliner(name, y_true, y_pred):
         "sigmoid_focal": lambda: _focal_oneliner(y, p),
         "softmax_cross_entropy": lambda: _lse_value(y, p),
         "categorical_cross_entropy": lambda: -np.mean(np.log(p[np.arange(len(y)), y])),
+        "poisson_nll": lambda: np.mean(np.exp(p) - y * p),
+        "gaussian_nll": lambda: 0.5 * np.mean(p[:, 1] + (y - p[:, 0]) ** 2 * np.exp(-p[:, 1])),
+        "multiclass_hinge": lambda: np.mean(np.sum(np.maximum(
+            0.0, 1.0 + p - p[np.arange(len(y)), y][:, None]), axis=1) - 1.0),
     }.get(name)
     return one
 
