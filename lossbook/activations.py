@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from . import _numerics
 from ._validation import as_float_array, check_finite
 
 __all__ = ["sigmoid", "softmax", "log_softmax"]
@@ -25,7 +26,7 @@ def softplus_parts(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     u = np.abs(z)
     np.negative(u, out=u)
     np.exp(u, out=u)
-    return u, np.log1p(u)
+    return u, _numerics.log1p(u)
 
 
 def sigmoid_pair(u: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

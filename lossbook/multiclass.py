@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._loss import Option, make_loss, register
+from ._numerics import row_max, row_sum
 from .binary import machine_eps
 
 __all__ = ["softmax_cross_entropy", "categorical_cross_entropy", "multiclass_hinge"]
@@ -73,9 +74,9 @@ def softmax_cross_entropy(y_true, y_pred):
     array([[-0.341 ,  0.2424,  0.0986],
            [ 0.1112, -0.1786,  0.0674]])
     """
-    shifted = y_pred - y_pred.max(axis=1, keepdims=True)
+    shifted = y_pred - row_max(y_pred)[:, None]
     grad = np.exp(shifted)
-    sum_exp = grad.sum(axis=1)
+    sum_exp = row_sum(grad)
     log_sum_exp = np.log(sum_exp)
     if y_true.ndim == 1:  # labels: no dense one-hot matrix
         rows = np.arange(y_true.shape[0])
@@ -83,8 +84,8 @@ def softmax_cross_entropy(y_true, y_pred):
         grad /= sum_exp[:, None]
         grad[rows, y_true] -= 1.0
         return loss, grad
-    mass = y_true.sum(axis=1)
-    loss = mass * log_sum_exp - np.einsum("ij,ij->i", y_true, shifted)
+    mass = row_sum(y_true)
+    loss = mass * log_sum_exp - row_sum(y_true * shifted)
     grad *= (mass / sum_exp)[:, None]
     grad -= y_true
     return loss, grad
@@ -129,17 +130,17 @@ def categorical_cross_entropy(y_true, y_pred, *, eps):
     0.2899
     """
     eps = machine_eps(eps, y_pred.dtype)
-    p = np.clip(y_pred, eps, 1.0 - eps)
-    inside = p == y_pred  # where the clip is not active
-    if y_true.ndim == 1:
+    if y_true.ndim == 1:  # labels: only the true class's probability matters
         rows = np.arange(y_true.shape[0])
-        p_true = p[rows, y_true]
-        grad = np.zeros_like(p)
-        grad[rows, y_true] = np.where(inside[rows, y_true], -1.0 / p_true, 0.0)
-        return -np.log(p_true), grad
-    loss = -np.einsum("ij,ij->i", y_true, np.log(p))
+        p_true = y_pred[rows, y_true]
+        clipped = np.clip(p_true, eps, 1.0 - eps)
+        grad = np.zeros_like(y_pred)
+        grad[rows, y_true] = np.where(clipped == p_true, -1.0 / clipped, 0.0)
+        return -np.log(clipped), grad
+    p = np.clip(y_pred, eps, 1.0 - eps)
+    loss = -row_sum(y_true * np.log(p))
     grad = -y_true / p
-    grad *= inside
+    grad *= p == y_pred  # 0 where the clip is active
     return loss, grad
 
 
