@@ -20,7 +20,8 @@ def site() -> Path:
 # keeps the fuzz suite (tests/test_fuzz.py) well under a minute on one core; no example
 # database and no shrinking (a failure prints the example as drawn). "fuzz": a long local
 # hunt with many more random examples (4,000 per test, a fraction of it in the regimes other
-# than float64), shrunk to a minimal one, with --runxfail to see every failure:
+# than float64; HYPOTHESIS_MAX_EXAMPLES=N to change it), shrunk to a minimal one, with
+# --runxfail to see every failure:
 #     HYPOTHESIS_PROFILE=fuzz .venv/bin/python -m pytest tests/test_fuzz.py --runxfail
 import os  # noqa: E402
 
@@ -37,7 +38,7 @@ settings.register_profile(
 )
 settings.register_profile(
     "fuzz",
-    max_examples=4000,
+    max_examples=int(os.environ.get("HYPOTHESIS_MAX_EXAMPLES", 4000)),
     deadline=None,
     # The seeds (explicit examples) of known faults are CI's business: a hunt looks for new ones.
     phases=[Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
