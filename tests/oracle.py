@@ -218,7 +218,8 @@ def _bce_logits(y, z, opts):
     p, q = sigmoid(z), sigmoid(-z)
     grad = (1 - y) * p - w * y * q
     loss_scale = abs(loss) + (y * abs(w * sp_neg - sp_pos) if _soft(y) else ZERO)
-    grad_scale = p * abs(1 - y + w * y) + w * y
+    # (+ w y subnormal: sigmoid(-z) rounded in the subnormal range is multiplied by pos_weight)
+    grad_scale = p * abs(1 - y + w * y) + w * y + w * y * opts["subnormal"]
     return loss, grad, loss_scale, grad_scale
 
 
@@ -291,7 +292,10 @@ def _softmax_ce_row(t, z, opts):
     top = max(z)
     gap = [abs(sub(z[j], top)) for j in range(k)]
     spread = mp.fsum(q[j] * gap[j] for j in range(k))
-    grad_scale = [q[j] * mass + a[j] * ts[j] + mass * q[j] * (gap[j] + spread) for j in range(k)]
+    # (+ mass * subnormal: a softmax that underflows to a subnormal, off by up to half its
+    # spacing, is then multiplied by the class weights)
+    grad_scale = [q[j] * mass + a[j] * ts[j] + mass * q[j] * (gap[j] + spread) + mass * opts["subnormal"]
+                  for j in range(k)]
     loss_scale = loss + mp.fsum(abs(grad[j]) * gap[j] for j in range(k))
     if smoothing:
         loss_scale += smoothing * mp.fsum(a[c] * (ONE / k + t[c]) * neg_log_q[c] for c in range(k))
@@ -340,7 +344,9 @@ def reference(name, y_true, y_pred, options=None):
 
 
 def _exact_options(name, options, y_pred, dtype):
-    opts = {}
+    # The dtype's smallest subnormal over its unit roundoff: times k u in the error bound, an
+    # absolute error of k subnormal spacings, for the scales that amplify one.
+    opts = {"subnormal": mpf(2) ** (-125 if np.dtype(dtype) == np.float32 else -1021)}
     if name in ("binary_cross_entropy", "categorical_cross_entropy"):
         eps = options.get("eps", machine_eps(dtype))
         opts["clip"] = clip_bounds(eps)
