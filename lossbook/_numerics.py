@@ -17,6 +17,8 @@ Both are within a few units in the last place of numpy's own ``log1p`` and
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -38,6 +40,28 @@ def expm1(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         m = x / np.log(w)  # 0/0 where w rounds to 1: replaced just below
         m *= w - 1.0
     return np.where(w == 1.0, x, m), w
+
+
+def clipped_logs(p: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(log p~, log(1 - p~), inside)`` for ``p~ = clip(p, eps, 1 - eps)``, exact to a few ulp.
+
+    The upper clip is applied to the complement, ``1 - p~ = max(1 - p, eps)``, so that it
+    holds even for an ``eps`` so small that ``1 - eps`` rounds to 1. ``log(1 - p)`` comes from
+    ``log(q) * p / (1 - q)`` with ``q`` the rounded ``1 - p`` (Goldberg's correction again),
+    exact where ``p`` is tiny; ``inside`` is True where the clip is not active.
+    """
+    lo = np.maximum(p, eps)  # the lower clip
+    q = 1.0 - lo
+    inside = (lo == p) & (q >= eps)
+    top = q < eps  # the upper clip: 1 - p~ = eps and log p~ = log1p(-eps)
+    q = np.maximum(q, eps)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_q = np.log(q)
+        log_q *= lo
+        log_q /= 1.0 - q  # 0/0 where q is 1: there log(1 - p) = -p
+    log_q = np.where(q == 1.0, -lo, log_q)
+    log_p = np.where(top, math.log1p(-eps), np.log(lo))
+    return log_p.astype(p.dtype, copy=False), log_q, inside
 
 
 def row_max(a: np.ndarray) -> np.ndarray:

@@ -100,7 +100,8 @@ def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     array([    0., -1000.])
     """
     z = _checked_logits(z)
-    shifted = z - z.max(axis=axis, keepdims=True)
+    with np.errstate(over="ignore"):  # z - max(z) may round to -inf, whose exp is 0: right
+        shifted = z - z.max(axis=axis, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
@@ -130,6 +131,7 @@ def softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
            [0.3333, 0.3333, 0.3333]])
     """
     z = _checked_logits(z)
-    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    with np.errstate(over="ignore"):  # z - max(z) may round to -inf, whose exp is 0: right
+        e = np.exp(z - z.max(axis=axis, keepdims=True))
     e /= e.sum(axis=axis, keepdims=True)
     return e

@@ -77,24 +77,20 @@ def binary_cross_entropy(y_true, y_pred, *, eps, pos_weight):
     36.04365338911715
     """
     eps = machine_eps(eps, y_pred.dtype)
-    p = np.clip(y_pred, eps, 1.0 - eps)
-    w = 1.0 if pos_weight is None else pos_weight
-    loss = np.log(p)
-    loss *= y_true if pos_weight is None else w * y_true
-    log_q = _numerics.log1p(-p)  # log(1 - p), exact for small p
-    log_q -= y_true * log_q  # (1 - y) log(1 - p)
+    log_p, log_q, inside = _numerics.clipped_logs(y_pred, eps)  # log p~, log(1 - p~)
+    y = y_true
+    wy = y if pos_weight is None else pos_weight * y
+    loss = wy * log_p
+    log_q -= y * log_q  # (1 - y) log(1 - p~)
     loss += log_q
     np.negative(loss, out=loss)
-    del log_q
-    q = np.subtract(1.0, p)  # 1 - p: exact near 1, and within one ulp of 1 below
-    if pos_weight is None:
-        grad = np.subtract(p, y_true)  # (p - y) / (p (1 - p))
-    else:
-        grad = np.multiply(1.0 - y_true, p)
-        grad -= w * y_true * q  # ((1 - y) p - w y (1 - p)) / (p (1 - p))
+    p = y_pred
+    q = 1.0 - p  # 1 - p: exact near 1, and within half an ulp of 1 below
+    grad = p * (1.0 - y)
+    grad -= wy * q  # ((1 - y) p - w y (1 - p)) / (p (1 - p))
     q *= p
-    grad /= q
-    grad *= p == y_pred  # 0 where the clip is active
+    grad /= np.where(inside, q, 1.0)
+    grad *= inside  # 0 where the clip is active
     return loss, grad
 
 

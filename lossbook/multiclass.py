@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._loss import Option, make_loss, register
-from ._numerics import row_max, row_sum
+from ._numerics import clipped_logs, log1p, row_max, row_sum
 from .binary import machine_eps
 
 __all__ = ["softmax_cross_entropy", "categorical_cross_entropy", "multiclass_hinge"]
@@ -76,8 +76,12 @@ def softmax_cross_entropy(y_true, y_pred):
     """
     shifted = y_pred - row_max(y_pred)[:, None]
     grad = np.exp(shifted)
-    sum_exp = row_sum(grad)
-    log_sum_exp = np.log(sum_exp)
+    # The sum of the exponentials is 1 (the maximum's) plus the others: log1p of the others
+    # keeps a loss near zero exact, where log of a sum near 1 would round it away.
+    is_top = shifted == 0.0
+    others = row_sum(np.where(is_top, 0.0, grad)) + (row_sum(is_top.astype(grad.dtype)) - 1.0)
+    sum_exp = others + 1.0
+    log_sum_exp = log1p(others)
     if y_true.ndim == 1:  # labels: no dense one-hot matrix
         rows = np.arange(y_true.shape[0])
         loss = log_sum_exp - shifted[rows, y_true]
@@ -133,14 +137,14 @@ def categorical_cross_entropy(y_true, y_pred, *, eps):
     if y_true.ndim == 1:  # labels: only the true class's probability matters
         rows = np.arange(y_true.shape[0])
         p_true = y_pred[rows, y_true]
-        clipped = np.clip(p_true, eps, 1.0 - eps)
+        log_p, _, inside = clipped_logs(p_true, eps)
         grad = np.zeros_like(y_pred)
-        grad[rows, y_true] = np.where(clipped == p_true, -1.0 / clipped, 0.0)
-        return -np.log(clipped), grad
-    p = np.clip(y_pred, eps, 1.0 - eps)
-    loss = -row_sum(y_true * np.log(p))
-    grad = -y_true / p
-    grad *= p == y_pred  # 0 where the clip is active
+        grad[rows, y_true] = np.where(inside, -1.0 / np.where(inside, p_true, 1.0), 0.0)
+        return -log_p, grad
+    log_p, _, inside = clipped_logs(y_pred, eps)
+    loss = -row_sum(y_true * log_p)
+    grad = -y_true / np.where(inside, y_pred, 1.0)
+    grad *= inside  # 0 where the clip is active
     return loss, grad
 
 
