@@ -23,8 +23,9 @@ LOCK     ?= $(LOCKFILE)
 # One stamp per mode, so that switching between locked and newest re-installs.
 STAMP    := $(VENV)/.installed$(if $(LOCK),-locked,-newest)
 
-# uv installs the same packages as pip, about 3x faster from a warm cache (README.md,
-# "Installing"); it is used when it is on the PATH, plain pip otherwise. `make UV=` forces pip.
+# uv installs the same packages as pip in a fraction of the time (README.md, "Installing"); it
+# is used when it is on the PATH, plain pip otherwise. `make UV=` forces pip. pip skips
+# byte-compiling (--no-compile, as uv does): Python compiles each module on its first import.
 UV ?= $(shell command -v uv 2>/dev/null)
 
 # Extra flags for jupyter-book build. The build is always complete (--all): autodoc does not
@@ -64,7 +65,7 @@ ifneq ($(strip $(UV)),)
 	$(UV) pip install --python $(BIN)/python -r requirements.txt $(if $(LOCK),-c $(LOCK),--upgrade)
 else
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -r requirements.txt $(if $(LOCK),-c $(LOCK),--upgrade --upgrade-strategy eager)
+	$(BIN)/python -m pip install --no-compile -r requirements.txt $(if $(LOCK),-c $(LOCK),--upgrade --upgrade-strategy eager)
 endif
 	$(BIN)/python .ci/lock.py $(if $(LOCK),installed $(LOCK),diff $(LOCKFILE))
 	touch $@
