@@ -26,8 +26,9 @@ from pathlib import Path
 # A requirement's name at the start of a line: PEP 508 names, before extras, versions, markers.
 NAME = re.compile(r"^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;]+)\s*(?:;\s*(.+?))?\s*$")
-# Installed by venv itself, never by the requirements.
-NOT_LOCKED = {"pip", "lossbook"}
+# Not from the requirements: pip (venv's own), lossbook (this repository), uv (`make lock`
+# installs it into .venv when it is not on the PATH).
+NOT_LOCKED = {"pip", "lossbook", "uv"}
 
 STALE = "{lock} is stale: {what}.\nRun `make lock`, then `make notebooks` and `make test` (README.md, 'Adding or upgrading a dependency')."
 
@@ -141,8 +142,12 @@ def main(argv: list[str]) -> int:
             print("  " + line)
         return 0
     if lines:
-        what = "the installed environment differs from it:\n  " + "\n  ".join(lines)
-        print(STALE.format(lock=lock, what=what), file=sys.stderr)
+        print(
+            f"The environment differs from {lock}:\n  " + "\n  ".join(lines) + "\n"
+            "If requirements.txt changed, run `make lock` (then `make notebooks` and `make test`); "
+            "if packages were installed into .venv by hand, `make distclean` starts afresh.",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

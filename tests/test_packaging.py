@@ -136,6 +136,7 @@ def test_an_environment_other_than_the_lock_is_reported(tmp_path):
     result = subprocess.run([sys.executable, ROOT / ".ci" / "lock.py", "installed", lock], capture_output=True, text=True)
     assert result.returncode == 1
     assert f"numpy {numpy.__version__} is installed, the lock has 0.0.1" in result.stderr
+    assert "make lock" in result.stderr
     assert "pytest" in result.stderr and "is installed but not in the lock" in result.stderr
     diff = subprocess.run([sys.executable, ROOT / ".ci" / "lock.py", "diff", lock], capture_output=True, text=True)
     assert diff.returncode == 0 and "2 differ" in diff.stdout
