@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from . import _numerics
 from ._validation import as_float_array, check_finite
 
 __all__ = ["sigmoid", "softmax", "log_softmax"]
@@ -25,7 +26,7 @@ def softplus_parts(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     u = np.abs(z)
     np.negative(u, out=u)
     np.exp(u, out=u)
-    return u, np.log1p(u)
+    return u, _numerics.log1p(u)
 
 
 def sigmoid_pair(u: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -99,7 +100,8 @@ def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     array([    0., -1000.])
     """
     z = _checked_logits(z)
-    shifted = z - z.max(axis=axis, keepdims=True)
+    with np.errstate(over="ignore"):  # z - max(z) may round to -inf, whose exp is 0: right
+        shifted = z - z.max(axis=axis, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
@@ -129,6 +131,7 @@ def softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
            [0.3333, 0.3333, 0.3333]])
     """
     z = _checked_logits(z)
-    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    with np.errstate(over="ignore"):  # z - max(z) may round to -inf, whose exp is 0: right
+        e = np.exp(z - z.max(axis=axis, keepdims=True))
     e /= e.sum(axis=axis, keepdims=True)
     return e

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _numerics
 from ._loss import Option, make_loss, register
 from .activations import sigmoid_pair, softplus_parts
 
@@ -76,25 +77,20 @@ def binary_cross_entropy(y_true, y_pred, *, eps, pos_weight):
     36.04365338911715
     """
     eps = machine_eps(eps, y_pred.dtype)
-    p = np.clip(y_pred, eps, 1.0 - eps)
-    w = 1.0 if pos_weight is None else pos_weight
-    loss = np.log(p)
-    loss *= y_true if pos_weight is None else w * y_true
-    log_q = np.negative(p)
-    np.log1p(log_q, out=log_q)  # log(1 - p), exact for small p
-    log_q -= y_true * log_q  # (1 - y) log(1 - p)
+    log_p, log_q, inside = _numerics.clipped_logs(y_pred, eps)  # log p~, log(1 - p~)
+    y = y_true
+    wy = y if pos_weight is None else pos_weight * y
+    loss = wy * log_p
+    log_q -= y * log_q  # (1 - y) log(1 - p~)
     loss += log_q
     np.negative(loss, out=loss)
-    del log_q
-    q = np.subtract(1.0, p)  # 1 - p: exact near 1, and within one ulp of 1 below
-    if pos_weight is None:
-        grad = np.subtract(p, y_true)  # (p - y) / (p (1 - p))
-    else:
-        grad = np.multiply(1.0 - y_true, p)
-        grad -= w * y_true * q  # ((1 - y) p - w y (1 - p)) / (p (1 - p))
+    p = y_pred
+    q = 1.0 - p  # 1 - p: exact near 1, and within half an ulp of 1 below
+    grad = p * (1.0 - y)
+    grad -= wy * q  # ((1 - y) p - w y (1 - p)) / (p (1 - p))
     q *= p
-    grad /= q
-    grad *= p == y_pred  # 0 where the clip is active
+    grad /= np.where(inside, q, 1.0)
+    grad *= inside  # 0 where the clip is active
     return loss, grad
 
 
@@ -174,10 +170,18 @@ def binary_cross_entropy_with_logits(y_true, y_pred, *, pos_weight):
     return loss, grad
 
 
+def _hinge_total(y_true, y_pred):
+    h = y_true * y_pred
+    np.subtract(1.0, h, out=h)
+    np.maximum(h, 0.0, out=h)
+    return float(np.add.reduce(h, axis=None))
+
+
 @register
 @make_loss(
     input="decision",
     targets="signed",
+    total=_hinge_total,
     formula=r"\max(0, 1 - y f)",
     counterparts={"Keras": "Hinge", "scikit-learn": "hinge_loss"},
 )
@@ -204,8 +208,7 @@ def hinge(y_true, y_pred):
     """
     loss = y_true * y_pred
     np.subtract(1.0, loss, out=loss)  # 1 - y f
-    grad = np.zeros_like(y_pred)
-    np.negative(y_true, out=grad, where=loss > 0.0)  # -y where the margin is below 1
+    grad = np.where(loss > 0.0, -y_true, 0.0).astype(y_pred.dtype, copy=False)  # -y below a margin of 1
     np.maximum(loss, 0.0, out=loss)
     return loss, grad
 
@@ -275,7 +278,7 @@ def sigmoid_focal(y_true, y_pred, *, gamma, alpha):
         # between p and 1 - p, p (1 - p) / u <= 1 and nothing overflows; 0 where u is 0.
         ratio = p * q
         ratio *= modulator
-        np.divide(ratio, u, out=ratio, where=u > 0)
+        ratio /= np.where(u > 0.0, u, 1.0)  # where u is 0, so is the modulator
         ratio *= gamma * (1.0 - 2.0 * y)
         ratio *= ce
         grad += ratio

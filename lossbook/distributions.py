@@ -38,11 +38,9 @@ def _pair(p, q):
 
 def _xlogy(x, y):
     """x * log(y), with 0 where x == 0 (so 0 log 0 = 0); -inf where x > 0 and y == 0."""
-    out = np.zeros(np.broadcast(x, y).shape)
-    mask = x > 0
-    with np.errstate(divide="ignore"):
-        np.multiply(x, np.log(y, where=mask, out=np.full_like(out, -np.inf)), out=out, where=mask)
-    return out
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = x * np.log(y)
+    return np.where(x > 0, out, 0.0)
 
 
 def entropy(p: ArrayLike) -> float | np.ndarray:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._loss import Option, make_loss, register
+from ._numerics import clipped_logs, log1p, row_max, row_sum
 from .binary import machine_eps
 
 __all__ = ["softmax_cross_entropy", "categorical_cross_entropy", "multiclass_hinge"]
@@ -73,18 +74,22 @@ def softmax_cross_entropy(y_true, y_pred):
     array([[-0.341 ,  0.2424,  0.0986],
            [ 0.1112, -0.1786,  0.0674]])
     """
-    shifted = y_pred - y_pred.max(axis=1, keepdims=True)
+    shifted = y_pred - row_max(y_pred)[:, None]
     grad = np.exp(shifted)
-    sum_exp = grad.sum(axis=1)
-    log_sum_exp = np.log(sum_exp)
+    # The sum of the exponentials is 1 (the maximum's) plus the others: log1p of the others
+    # keeps a loss near zero exact, where log of a sum near 1 would round it away.
+    is_top = shifted == 0.0
+    others = row_sum(np.where(is_top, 0.0, grad)) + (row_sum(is_top.astype(grad.dtype)) - 1.0)
+    sum_exp = others + 1.0
+    log_sum_exp = log1p(others)
     if y_true.ndim == 1:  # labels: no dense one-hot matrix
         rows = np.arange(y_true.shape[0])
         loss = log_sum_exp - shifted[rows, y_true]
         grad /= sum_exp[:, None]
         grad[rows, y_true] -= 1.0
         return loss, grad
-    mass = y_true.sum(axis=1)
-    loss = mass * log_sum_exp - np.einsum("ij,ij->i", y_true, shifted)
+    mass = row_sum(y_true)
+    loss = mass * log_sum_exp - row_sum(y_true * shifted)
     grad *= (mass / sum_exp)[:, None]
     grad -= y_true
     return loss, grad
@@ -129,17 +134,17 @@ def categorical_cross_entropy(y_true, y_pred, *, eps):
     0.2899
     """
     eps = machine_eps(eps, y_pred.dtype)
-    p = np.clip(y_pred, eps, 1.0 - eps)
-    inside = p == y_pred  # where the clip is not active
-    if y_true.ndim == 1:
+    if y_true.ndim == 1:  # labels: only the true class's probability matters
         rows = np.arange(y_true.shape[0])
-        p_true = p[rows, y_true]
-        grad = np.zeros_like(p)
-        grad[rows, y_true] = np.where(inside[rows, y_true], -1.0 / p_true, 0.0)
-        return -np.log(p_true), grad
-    loss = -np.einsum("ij,ij->i", y_true, np.log(p))
-    grad = -y_true / p
-    grad *= inside
+        p_true = y_pred[rows, y_true]
+        log_p, _, inside = clipped_logs(p_true, eps)
+        grad = np.zeros_like(y_pred)
+        grad[rows, y_true] = np.where(inside, -1.0 / np.where(inside, p_true, 1.0), 0.0)
+        return -log_p, grad
+    log_p, _, inside = clipped_logs(y_pred, eps)
+    loss = -row_sum(y_true * log_p)
+    grad = -y_true / np.where(inside, y_pred, 1.0)
+    grad *= inside  # 0 where the clip is active
     return loss, grad
 
 

@@ -20,13 +20,19 @@ from lossbook.datasets import digit_attributes, line_with_outliers, load_digits_
 # -- scikit-learn's estimator checks, one test each ------------------------------------
 
 
-@parametrize_with_checks(
+_CHECKS = parametrize_with_checks(
     [
         lb.LossRegressor(),
         lb.LossClassifier(),
         lb.LossClassifier("hinge", hidden_layer_sizes=(8,)),
     ]
 )
+# scikit-learn < 1.8 hands parametrize a generator, which pytest 9 deprecates (an error here):
+# the same checks as a list.
+_CHECKS = pytest.mark.parametrize(*_CHECKS.args[:1], list(_CHECKS.args[1]), **_CHECKS.kwargs)
+
+
+@_CHECKS
 def test_sklearn_estimator_checks(estimator, check):
     with warnings.catch_warnings():
         # Some checks fit on tiny or degenerate data on purpose; only the API is judged.

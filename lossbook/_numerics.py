@@ -1,0 +1,84 @@
+"""log1p and expm1 from the exp and log that numpy vectorises (the losses' hot spots).
+
+numpy computes ``exp`` and ``log`` with SIMD instructions on most CPUs (float32 on
+AVX2, both precisions on AVX-512), but ``log1p`` and ``expm1`` one element at a
+time, several times slower. Two classical corrections give them from ``log`` and
+``exp`` with the same accuracy:
+
+- ``log1p(u) = log(v) * u / (v - 1)`` with ``v = 1 + u`` (Goldberg, "What every
+  computer scientist should know about floating-point arithmetic", 1991, Theorem 4):
+  the rounding of ``1 + u`` is divided out; ``u`` itself where ``v`` rounds to 1.
+- ``expm1(x) = (w - 1) * x / log(w)`` with ``w = exp(x)`` (Kahan): the same idea
+  for the exponential; ``x`` itself where ``w`` rounds to 1.
+
+Both are within a few units in the last place of numpy's own ``log1p`` and
+``expm1`` (tests/test_numerics.py measures it against them and against mpmath).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def log1p(u: np.ndarray) -> np.ndarray:
+    """``log(1 + u)`` for ``u > -1``, to a few ulp, through ``np.log``."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v = u + 1.0
+        d = v - 1.0
+        ratio = np.log(v)
+        ratio /= d  # 0/0 where v rounds to 1: replaced just below
+        ratio *= u
+    return np.where(d == 0.0, u, ratio)
+
+
+def expm1(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(exp(x) - 1, exp(x))`` to a few ulp, through ``np.exp`` and ``np.log`` (finite ``exp(x)``)."""
+    w = np.exp(x)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        m = x / np.log(w)  # 0/0 where w rounds to 1: replaced just below
+        m *= w - 1.0
+    return np.where(w == 1.0, x, m), w
+
+
+def clipped_logs(p: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(log p~, log(1 - p~), inside)`` for ``p~ = clip(p, eps, 1 - eps)``, exact to a few ulp.
+
+    The upper clip is applied to the complement, ``1 - p~ = max(1 - p, eps)``, so that it
+    holds even for an ``eps`` so small that ``1 - eps`` rounds to 1. ``log(1 - p)`` comes from
+    ``log(q) * p / (1 - q)`` with ``q`` the rounded ``1 - p`` (Goldberg's correction again),
+    exact where ``p`` is tiny; ``inside`` is True where the clip is not active.
+    """
+    lo = np.maximum(p, eps)  # the lower clip
+    q = 1.0 - lo
+    inside = (lo == p) & (q >= eps)
+    top = q < eps  # the upper clip: 1 - p~ = eps and log p~ = log1p(-eps)
+    q = np.maximum(q, eps)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_q = np.log(q)
+        log_q *= lo
+        log_q /= 1.0 - q  # 0/0 where q is 1: there log(1 - p) = -p
+    log_q = np.where(q == 1.0, -lo, log_q)
+    log_p = np.where(top, math.log1p(-eps), np.log(lo))
+    return log_p.astype(p.dtype, copy=False), log_q, inside
+
+
+def row_max(a: np.ndarray) -> np.ndarray:
+    """``a.max(axis=1)`` for a 2-D array; for a few columns, column by column (several times faster)."""
+    if a.shape[1] > 16:
+        return a.max(axis=1)
+    out = a[:, 0].copy()
+    for j in range(1, a.shape[1]):
+        np.maximum(out, a[:, j], out=out)
+    return out
+
+
+def row_sum(a: np.ndarray) -> np.ndarray:
+    """``a.sum(axis=1)`` for a 2-D array; for a few columns, column by column (several times faster)."""
+    if a.shape[1] > 16:
+        return a.sum(axis=1)
+    out = a[:, 0].copy()
+    for j in range(1, a.shape[1]):
+        out += a[:, j]
+    return out
