@@ -19,7 +19,7 @@ from docutils.utils import new_document
 
 from lossbook.interactive import Control, Group, InteractiveFigure, Line, Panel
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_ext"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "_ext"))
 import interactive_figures  # noqa: E402
 
 
