@@ -24,22 +24,28 @@ import numpy as np
 
 def log1p(u: np.ndarray) -> np.ndarray:
     """``log(1 + u)`` for ``u > -1``, to a few ulp, through ``np.log``."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        v = u + 1.0
-        d = v - 1.0
-        ratio = np.log(v)
-        ratio /= d  # 0/0 where v rounds to 1: replaced just below
-        ratio *= u
-    return np.where(d == 0.0, u, ratio)
+    v = u + 1.0
+    d = v - 1.0
+    exact = d == 0.0  # 1 + u rounded to 1: log1p(u) is u itself
+    d += exact  # a harmless divisor there (log(v) is 0)
+    ratio = np.log(v)
+    ratio /= d
+    ratio += exact
+    ratio *= u
+    return ratio
 
 
 def expm1(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(exp(x) - 1, exp(x))`` to a few ulp, through ``np.exp`` and ``np.log`` (finite ``exp(x)``)."""
     w = np.exp(x)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        m = x / np.log(w)  # 0/0 where w rounds to 1: replaced just below
-        m *= w - 1.0
-    return np.where(w == 1.0, x, m), w
+    log_w = np.log(w)
+    exact = log_w == 0.0  # exp(x) rounded to 1: expm1(x) is x itself
+    log_w += exact  # a harmless divisor there (w - 1 is 0)
+    m = w - 1.0
+    m *= x
+    m /= log_w
+    m += x * exact
+    return m, w
 
 
 def clipped_logs(p: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -55,12 +61,16 @@ def clipped_logs(p: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray, np.
     inside = (lo == p) & (q >= eps)
     top = q < eps  # the upper clip: 1 - p~ = eps and log p~ = log1p(-eps)
     q = np.maximum(q, eps)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_q = np.log(q)
-        log_q *= lo
-        log_q /= 1.0 - q  # 0/0 where q is 1: there log(1 - p) = -p
-    log_q = np.where(q == 1.0, -lo, log_q)
-    log_p = np.where(top, math.log1p(-eps), np.log(lo))
+    den = 1.0 - q  # = lo exactly, but 0 where q rounds to 1
+    exact = den == 0.0  # there log(1 - p~) = -p~
+    den += exact
+    log_q = np.log(q)
+    log_q *= lo
+    log_q /= den
+    log_q -= lo * exact
+    log_p = np.log(lo)
+    if top.any():  # rare: only where p lies within eps of 1
+        log_p = np.where(top, math.log1p(-eps), log_p)
     return log_p.astype(p.dtype, copy=False), log_q, inside
 
 

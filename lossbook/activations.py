@@ -33,13 +33,21 @@ def sigmoid_pair(u: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(sigmoid(z), sigmoid(-z))`` from ``u = exp(-|z|)``, each to full relative accuracy.
 
     ``1 / (1 + u)`` is the sigmoid of ``|z|`` and ``u / (1 + u)`` that of ``-|z|``;
-    computing ``1 - sigmoid(z)`` by subtraction would lose the small one.
+    computing ``1 - sigmoid(z)`` by subtraction would lose the small one. Each is picked
+    by arithmetic (``small + s * (large - small)``, ``s`` 1 where ``z >= 0``), which is
+    several times faster than ``np.where``: the small one exactly, the large one (near
+    1) to within an ulp.
     """
     large = np.add(u, 1.0)
     np.reciprocal(large, out=large)
     small = u * large
+    gap = large - small
     positive = z >= 0
-    return np.where(positive, large, small), np.where(positive, small, large)
+    p = gap * positive
+    p += small
+    gap *= ~positive
+    gap += small
+    return p, gap
 
 
 def sigmoid(z: ArrayLike) -> np.ndarray:

@@ -89,8 +89,9 @@ def binary_cross_entropy(y_true, y_pred, *, eps, pos_weight):
     grad = p * (1.0 - y)
     grad -= wy * q  # ((1 - y) p - w y (1 - p)) / (p (1 - p))
     q *= p
-    grad /= np.where(inside, q, 1.0)
     grad *= inside  # 0 where the clip is active
+    q += ~inside  # a harmless divisor there
+    grad /= q
     return loss, grad
 
 
@@ -208,7 +209,8 @@ def hinge(y_true, y_pred):
     """
     loss = y_true * y_pred
     np.subtract(1.0, loss, out=loss)  # 1 - y f
-    grad = np.where(loss > 0.0, -y_true, 0.0).astype(y_pred.dtype, copy=False)  # -y below a margin of 1
+    grad = y_true * (loss > 0.0)  # y below a margin of 1
+    np.subtract(0.0, grad, out=grad)  # -y there (0 - y: +0, not -0, elsewhere)
     np.maximum(loss, 0.0, out=loss)
     return loss, grad
 
@@ -278,7 +280,7 @@ def sigmoid_focal(y_true, y_pred, *, gamma, alpha):
         # between p and 1 - p, p (1 - p) / u <= 1 and nothing overflows; 0 where u is 0.
         ratio = p * q
         ratio *= modulator
-        ratio /= np.where(u > 0.0, u, 1.0)  # where u is 0, so is the modulator
+        ratio /= u + (u == 0.0)  # where u is 0, so is the modulator (and the ratio)
         ratio *= gamma * (1.0 - 2.0 * y)
         ratio *= ce
         grad += ratio

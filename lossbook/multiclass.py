@@ -79,7 +79,7 @@ def softmax_cross_entropy(y_true, y_pred):
     # The sum of the exponentials is 1 (the maximum's) plus the others: log1p of the others
     # keeps a loss near zero exact, where log of a sum near 1 would round it away.
     is_top = shifted == 0.0
-    others = row_sum(np.where(is_top, 0.0, grad)) + (row_sum(is_top.astype(grad.dtype)) - 1.0)
+    others = row_sum(grad * ~is_top) + (row_sum(is_top.astype(grad.dtype)) - 1.0)
     sum_exp = others + 1.0
     log_sum_exp = log1p(others)
     if y_true.ndim == 1:  # labels: no dense one-hot matrix
@@ -139,12 +139,11 @@ def categorical_cross_entropy(y_true, y_pred, *, eps):
         p_true = y_pred[rows, y_true]
         log_p, _, inside = clipped_logs(p_true, eps)
         grad = np.zeros_like(y_pred)
-        grad[rows, y_true] = np.where(inside, -1.0 / np.where(inside, p_true, 1.0), 0.0)
+        grad[rows, y_true] = (0.0 - inside) / (p_true + ~inside)  # -1/p inside the clip, else 0
         return -log_p, grad
     log_p, _, inside = clipped_logs(y_pred, eps)
     loss = -row_sum(y_true * log_p)
-    grad = -y_true / np.where(inside, y_pred, 1.0)
-    grad *= inside  # 0 where the clip is active
+    grad = (0.0 - y_true * inside) / (y_pred + ~inside)  # -t/p inside the clip, else 0
     return loss, grad
 
 

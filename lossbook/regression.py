@@ -191,7 +191,10 @@ def log_cosh(y_true, y_pred):
     w *= 2.0
     q /= w  # (e^c - 1)^2 / (2 e^c) = cosh(c) - 1
     loss = _numerics.log1p(q)
-    return np.where(a > 20.0, a - LOG2, loss), grad
+    big = a > 20.0
+    if big.any():
+        loss = np.where(big, a - LOG2, loss)
+    return loss, grad
 
 
 def _quantile_grad(e, tau):
