@@ -32,7 +32,10 @@ terms of the definition (so it equals ``|loss|`` where no terms cancel), plus th
 sensitivity of the result to a relative perturbation of the inputs that an algorithm
 must round (the error ``e = y_pred - y_true`` of the regression losses, soft targets that
 multiply a logit, the options when they are rounded to float32). Each function's
-docstring says which.
+docstring says which. Two more facts per element (``Exact``): its *extents*, the largest
+numbers its definition needs, beyond which no float algorithm can hold it; and for the
+multi-class hinge, whose margins an algorithm forms by rounded subtractions, a slack for
+a subgradient taken within rounding of a kink.
 """
 
 from __future__ import annotations
@@ -58,6 +61,18 @@ class Exact:
     of ``y_pred``. All hold mpmath numbers (object arrays). ``row_weight`` is the weight
     of each sample's true class when ``class_weight`` is given (what ``"mean"`` divides
     by), else None.
+
+    ``loss_extent`` and ``grad_extent`` (same shapes, None for ``|loss|`` and ``|grad|``)
+    are the magnitudes of the largest quantity of the definition that an algorithm must
+    hold as a number of the dtype: the error ``e = y_pred - y_true`` of the regression
+    losses, ``e^z`` and ``y z`` of the Poisson loss, the logit differences that meet a
+    positive target in the softmax cross-entropy. Where an extent exceeds the dtype's
+    range no float algorithm can give the element's value (the fuzz suite then accepts
+    an infinity of the right sign). ``grad_slack`` (shape of ``grad``, or None for 0)
+    is an absolute allowance for a subgradient evaluated within rounding of a kink: the
+    multi-class hinge's margins and argmax are formed from rounded differences, so
+    where the exact margin is within that rounding of 0 (or of a tie), either side's
+    subgradient is right.
     """
 
     loss: np.ndarray
@@ -65,6 +80,9 @@ class Exact:
     loss_scale: np.ndarray
     grad_scale: np.ndarray
     row_weight: np.ndarray | None = None
+    loss_extent: np.ndarray | None = None
+    grad_extent: np.ndarray | None = None
+    grad_slack: np.ndarray | None = None
 
 
 def exact(x):
@@ -160,6 +178,20 @@ def _quantile(e, opts):
     grad = (1 - tau) if e > 0 else (-tau if e < 0 else ZERO)
     d_tau = -e  # d loss / d tau
     return loss, grad, abs(loss) + abs(e * grad) + abs(tau * d_tau), abs(grad) + (tau if e != 0 else ZERO)
+
+
+def _poisson(y, z, opts):
+    """e^z - y z (y a count, z the log-rate); derivative e^z - y.
+
+    The two terms cancel near the minimum z = log y (the loss can be 0 or negative), so
+    the value is measured against e^z + |y z| and the derivative against e^z + y: an
+    algorithm rounds e^z and y z once each.
+    """
+    rate = mp.exp(z)
+    yz = y * z
+    loss = rate - yz
+    grad = rate - y
+    return loss, grad, rate + abs(yz), rate + y
 
 
 REGRESSION = {
@@ -260,6 +292,7 @@ def _focal(y, z, opts):
 
 ELEMENTWISE = {
     **REGRESSION,
+    "poisson_nll": _poisson,
     "binary_cross_entropy": _bce,
     "binary_cross_entropy_with_logits": _bce_logits,
     "hinge": _hinge,
@@ -300,7 +333,9 @@ def _softmax_ce_row(t, z, opts):
     if smoothing:
         loss_scale += smoothing * mp.fsum(a[c] * (ONE / k + t[c]) * neg_log_q[c] for c in range(k))
     row_weight = mp.fsum(a[c] * t[c] for c in range(k))
-    return loss, grad, loss_scale, grad_scale, row_weight
+    # The logit differences that meet a positive target are terms of the value.
+    extent = max([loss] + [gap[c] for c in range(k) if a[c] * ts[c] > 0])
+    return loss, grad, loss_scale, grad_scale, row_weight, {"loss_extent": extent}
 
 
 def _categorical_ce_row(t, p, opts):
@@ -315,10 +350,99 @@ def _categorical_ce_row(t, p, opts):
     return loss, grad, abs(loss), [abs(g) for g in grad], None
 
 
+def _multiclass_hinge_row(t, f, opts):
+    """Crammer-Singer max(0, max_{j != y} m_j) or Weston-Watkins sum_{j != y} max(0, m_j),
+    with the margins m_j = 1 + f_j - f_y; subgradient 0 at a margin of exactly 0 (a
+    score margin of exactly 1), and for Crammer-Singer +1 on the first wrong class of
+    largest margin (numpy's argmax convention at an exact tie), -1 on the true class.
+
+    An algorithm forms f_j - f_y and adds 1: two roundings, so the value is measured
+    against the sum (Weston-Watkins) or the largest (Crammer-Singer) of |f_j - f_y| + |m_j|
+    over the margins that may count, and a margin within 2u (|f_j - f_y| + |m_j|) of 0,
+    or of the largest margin (Crammer-Singer), may count either way: ``grad_slack``. Where
+    every number on the way (f_j - f_y, m_j, f_j + 1, 1 - f_y) is a number of the dtype, no
+    order of the operations rounds, and the convention at the kink is checked exactly.
+    """
+    k = len(f)
+    y = t.index(ONE)  # labels and one-hot rows both arrive here as one-hot rows
+    u = opts["unit"]
+    wrong = [j for j in range(k) if j != y]
+    diff = {j: sub(f[j], f[y]) for j in wrong}
+    margin = {j: diff[j] + 1 for j in wrong}
+    dtype = opts["dtype"]
+    err = {j: ZERO if all(_fits(v, dtype) for v in (diff[j], margin[j], f[j] + 1, 1 - f[y]))
+           else 2 * u * (abs(diff[j]) + abs(margin[j])) for j in wrong}
+    grad = [ZERO] * k
+    slack = [ZERO] * k
+    if not wrong:  # one class: nothing to beat
+        return ZERO, grad, ZERO, [ZERO] * k, None, {"grad_slack": slack}
+    if opts["kind"] == "crammer_singer":
+        best = max(margin.values())
+        first = min(j for j in wrong if margin[j] == best)
+        loss = max(ZERO, best)
+        if best > 0:
+            grad[first], grad[y] = ONE, -ONE
+        # the wrong classes a rounded argmax may pick, and whether the hinge is active
+        # (margins beyond the dtype's range all round to inf: any of them may be the argmax)
+        top = mpf(float(np.finfo(dtype).max))
+        near = [j for j in wrong if margin[j] + err[j] >= best - err[first] or margin[j] > top < best]
+        unsure = abs(best) <= err[first] != 0  # active or not, within rounding
+        if unsure or (best > 0 and len(near) > 1):
+            for j in near + ([y] if unsure else []):
+                slack[j] = ONE
+        loss_scale = max(abs(diff[j]) + abs(margin[j]) for j in near)
+    else:
+        loss = mp.fsum(max(ZERO, margin[j]) for j in wrong)
+        for j in wrong:
+            if margin[j] > 0:
+                grad[j] = ONE
+            if abs(margin[j]) <= err[j] != 0:
+                slack[j] = ONE
+                slack[y] += 1
+        grad[y] = -mp.fsum(grad)
+        loss_scale = mp.fsum(abs(diff[j]) + abs(margin[j]) for j in wrong if margin[j] + err[j] > 0)
+    return loss, grad, loss_scale, [abs(g) for g in grad], None, {"grad_slack": slack}
+
+
 MULTICLASS = {
     "softmax_cross_entropy": _softmax_ce_row,
     "categorical_cross_entropy": _categorical_ce_row,
+    "multiclass_hinge": _multiclass_hinge_row,
 }
+
+
+def _fits(x, dtype):
+    """True if the real number x is a number of the dtype (float64 or float32)."""
+    return mpf(float(np.asarray(float(x), dtype=dtype))) == x
+
+
+def _gaussian(y, mu, s, opts):
+    """(s + (y - mu)^2 e^-s) / 2, mu the predicted mean and s the log-variance.
+
+    Derivatives (by hand, checked against mpmath.diff): (mu - y) e^-s for mu and
+    (1 - q) / 2 for s, with q = (y - mu)^2 e^-s. Scales: the terms |s|/2 and q/2, plus
+    the sensitivity q to the rounding of e = mu - y (q is quadratic in it); for the
+    mean's derivative 2 |g| (its own size and the rounding of e) plus e^(-s/2) subnormal
+    spacings (the natural evaluation passes through e / sigma, whose rounding in the
+    subnormal range is then multiplied by 1 / sigma), for the log-variance's 1/2 + q/2 and q.
+    """
+    e = sub(mu, y)
+    inv_var = mp.exp(-s)
+    q = e * e * inv_var
+    loss = (s + q) / 2
+    g_mu = e * inv_var
+    g_s = (1 - q) / 2
+    loss_scale = abs(s) / 2 + q / 2 + q
+    grad_scale = (2 * abs(g_mu) + mp.exp(-s / 2) * opts["subnormal"], (1 + q) / 2 + q)
+    # e, q (a term of the definition), and e / sigma on the way to e / sigma^2, are
+    # numbers an algorithm must hold.
+    loss_extent = max(abs(loss), abs(e), q)
+    grad_extent = (max(abs(g_mu), abs(e), abs(e) * mp.exp(-s / 2)), max(abs(g_s), abs(e), q))
+    return loss, (g_mu, g_s), loss_scale, grad_scale, loss_extent, grad_extent
+
+
+#: Every loss the oracle knows.
+NAMES = (*ELEMENTWISE, *MULTICLASS, "gaussian_nll")
 
 
 def machine_eps(dtype):
@@ -340,13 +464,17 @@ def reference(name, y_true, y_pred, options=None):
         opts = _exact_options(name, options, y_pred, dtype)
         if name in MULTICLASS:
             return _multiclass(name, y_true, y_pred, opts)
+        if name == "gaussian_nll":
+            return _gaussian_nll(y_true, y_pred, opts)
         return _elementwise(name, y_true, y_pred, opts)
 
 
 def _exact_options(name, options, y_pred, dtype):
     # The dtype's smallest subnormal over its unit roundoff: times k u in the error bound, an
     # absolute error of k subnormal spacings, for the scales that amplify one.
-    opts = {"subnormal": mpf(2) ** (-125 if np.dtype(dtype) == np.float32 else -1021)}
+    single = np.dtype(dtype) == np.float32
+    opts = {"subnormal": mpf(2) ** (-125 if single else -1021), "unit": mpf(2) ** (-24 if single else -53),
+            "dtype": np.dtype(np.float32 if single else np.float64)}
     if name in ("binary_cross_entropy", "categorical_cross_entropy"):
         eps = options.get("eps", machine_eps(dtype))
         opts["clip"] = clip_bounds(eps)
@@ -356,13 +484,16 @@ def _exact_options(name, options, y_pred, dtype):
         opts["pos_weight"] = np.broadcast_to(exact_array(pw), y_pred.shape)
     defaults = {"huber": {"delta": 1.0}, "quantile": {"quantile": 0.5},
                 "sigmoid_focal": {"gamma": 2.0, "alpha": None},
-                "softmax_cross_entropy": {"label_smoothing": 0.0, "class_weight": None}}
+                "softmax_cross_entropy": {"label_smoothing": 0.0, "class_weight": None},
+                "multiclass_hinge": {"kind": "crammer_singer"}}
     for key, default in defaults.get(name, {}).items():
         value = options.get(key, default)
         if value is None:
             opts[key] = None
         elif key == "class_weight":
             opts[key] = list(exact_array(value))
+        elif key == "kind":
+            opts[key] = value
         else:
             opts[key] = exact(value)
     return opts
@@ -374,18 +505,41 @@ def _elementwise(name, y_true, y_pred, opts):
     if name == "hinge" and not np.any(yt == -1):
         yt = np.where(yt == 0, -ONE, yt)  # {0, 1} is read as {-1, +1}
     shape = y_pred.shape
-    out = [np.empty(shape, dtype=object) for _ in range(4)]
+    out = [np.empty(shape, dtype=object) for _ in range(6)]
     for index in np.ndindex(shape):
         element_opts = dict(opts)
         if "pos_weight" in opts:
             element_opts["pos_weight"] = opts["pos_weight"][index]
         if name in REGRESSION:
-            result = fn(sub(yp[index], yt[index]), element_opts)
+            e = sub(yp[index], yt[index])
+            result = fn(e, element_opts)
+            extents = (max(abs(result[0]), abs(e)), max(abs(result[1]), abs(e)))
         else:
             result = fn(yt[index], yp[index], element_opts)
-        for array, value in zip(out, result):
+            if name == "poisson_nll":
+                rate = mp.exp(yp[index])
+                extents = (max(abs(result[0]), rate, abs(yt[index] * yp[index])), max(abs(result[1]), rate))
+            else:
+                extents = (abs(result[0]), abs(result[1]))
+        for array, value in zip(out, result + extents):
             array[index] = value
-    return Exact(*out)
+    return Exact(*out[:4], loss_extent=out[4], grad_extent=out[5])
+
+
+def _gaussian_nll(y_true, y_pred, opts):
+    yt, yp = exact_array(y_true), exact_array(y_pred)
+    shape = y_true.shape
+    loss, loss_scale, loss_extent = (np.empty(shape, dtype=object) for _ in range(3))
+    grad, grad_scale, grad_extent = (np.empty(y_pred.shape, dtype=object) for _ in range(3))
+    for index in np.ndindex(shape):
+        mu, s = yp[index + (0,)], yp[index + (1,)]
+        result = _gaussian(yt[index], mu, s, opts)
+        loss[index], loss_scale[index], loss_extent[index] = result[0], result[2], result[4]
+        for c in (0, 1):
+            grad[index + (c,)] = result[1][c]
+            grad_scale[index + (c,)] = result[3][c]
+            grad_extent[index + (c,)] = result[5][c]
+    return Exact(loss, grad, loss_scale, grad_scale, loss_extent=loss_extent, grad_extent=grad_extent)
 
 
 def _multiclass(name, y_true, y_pred, opts):
@@ -400,10 +554,16 @@ def _multiclass(name, y_true, y_pred, opts):
         targets = exact_array(y_true)
     loss, loss_scale = np.empty(n, dtype=object), np.empty(n, dtype=object)
     grad, grad_scale = np.empty((n, k), dtype=object), np.empty((n, k), dtype=object)
-    row_weight = np.empty(n, dtype=object)
+    row_weight, loss_extent = np.empty(n, dtype=object), np.empty(n, dtype=object)
+    grad_slack = np.full((n, k), ZERO, dtype=object)
     for i in range(n):
-        loss[i], grad[i], loss_scale[i], grad_scale[i], row_weight[i] = fn(
+        loss[i], grad[i], loss_scale[i], grad_scale[i], row_weight[i], *extra = fn(
             list(targets[i]), list(yp[i]), opts
         )
+        extra = extra[0] if extra else {}
+        loss_extent[i] = extra.get("loss_extent", abs(loss[i]))
+        if "grad_slack" in extra:
+            grad_slack[i] = extra["grad_slack"]
     use_rows = name == "softmax_cross_entropy" and opts["class_weight"] is not None
-    return Exact(loss, grad, loss_scale, grad_scale, row_weight if use_rows else None)
+    return Exact(loss, grad, loss_scale, grad_scale, row_weight if use_rows else None,
+                 loss_extent=loss_extent, grad_extent=np.abs(grad), grad_slack=grad_slack)

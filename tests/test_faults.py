@@ -2,7 +2,9 @@
 
 Each test asserts the clear error or the right number (against mpmath where it is a
 number). A test that fails today is marked ``xfail(strict=True)`` with the item of the
-issue it guards: it turns red (XPASS) the moment the fault is fixed, and the mark goes.
+issue it guards and the exact reproduction: it turns red (XPASS) the moment the fault is
+fixed, and the mark goes. The faults the issue lists are fixed; the marks left name
+faults found since, in the same classes.
 ``make_loss``'s faults (item 7) are left to the tests of its redesign. The fuzz suite
 (``tests/test_fuzz.py``) guards the same classes over wide ranges of input; peak memory
 (item 12) is in ``tests/test_memory.py``.
@@ -49,8 +51,13 @@ class Recorded:
 
 
 def close_to_exact(actual, exact_value, ulps=8):
-    """|actual - exact| <= ulps * u * |exact| (u = 2**-53), the exact value an mpmath number."""
-    return abs(mpf(float(actual)) - exact_value) <= ulps * mpf(2) ** -53 * abs(exact_value)
+    """|actual - exact| <= ulps * u * |exact| (u = 2**-53), the exact value an mpmath number.
+
+    In the subnormal range rounding is absolute: ulps times the smallest subnormal
+    (2**-1074) is allowed as well, so an exact value below the range may give 0.
+    """
+    bound = ulps * (mpf(2) ** -53 * abs(exact_value) + mpf(2) ** -1074)
+    return abs(mpf(float(actual)) - exact_value) <= bound
 
 
 # -- 1. divergent training ----------------------------------------------------------------------
@@ -69,10 +76,9 @@ def _line(scale, seed=2, n=200):
         # At scale 30 the last epoch's loss is 1e111 times the best; the best epoch's own
         # parameters, evaluated at the epoch's end, give at most ~1e4 times its recorded
         # average (the loss grows 1e4-fold within an epoch).
-        pytest.param(30, 1e6, marks=xfail(1, "LossRegressor(optimizer='sgd') at scale 30 returns "
-                                              "a blown-up model (loss 1e117, best 1.4e9) with no warning")),
+        (30, 1e6),
         # At scale 10 the last model's loss is 2e3 times the best; the best epoch's ~5 times.
-        pytest.param(10, 100, marks=xfail(1, "at scale 10 the final loss is 5e3 times the best, silently")),
+        (10, 100),
     ],
 )
 def test_divergent_training_is_never_silent(scale, kept_factor):
@@ -105,7 +111,6 @@ def test_divergent_training_is_never_silent(scale, kept_factor):
 # -- 2. quantile with huge inputs; 3. huge (and tiny) sample weights -----------------------------
 
 
-@xfail(2, "lb.quantile([0., 0.], [1e308, 1e308]) is NaN: the fast path subtracts two overflowing sums")
 def test_quantile_with_inputs_near_the_largest_float():
     with Recorded() as rec:
         mean = lb.quantile([0.0, 0.0], [1e308, 1e308])
@@ -117,7 +122,6 @@ def test_quantile_with_inputs_near_the_largest_float():
     assert not rec.warnings, rec.messages()
 
 
-@xfail(3, "lb.mse([0, 0, 0], [1, 2, 3], sample_weight=[1e308, 1e308, 1]) is NaN")
 def test_huge_finite_sample_weights():
     with Recorded() as rec:
         value, grad = lb.mse.value_and_gradient([0, 0, 0], [1, 2, 3], sample_weight=[1e308, 1e308, 1])
@@ -131,7 +135,6 @@ def test_huge_finite_sample_weights():
     assert not rec.warnings, rec.messages()
 
 
-@xfail(3, "a subnormal total weight: grad *= 1 / total overflows (inf, NaN for zero entries)")
 def test_tiny_sample_weights():
     # Any common scale of the weights leaves the weighted mean and its gradient unchanged.
     with Recorded() as rec:
@@ -144,7 +147,6 @@ def test_tiny_sample_weights():
 # -- 4. log_cosh near zero error ------------------------------------------------------------------
 
 
-@xfail(4, "log_cosh(e) = |e| + log1p(exp(-2|e|)) - log 2 cancels near 0 (1.1e-16 for e = 1e-8)")
 def test_log_cosh_is_exact_near_zero_error():
     errors = np.array([1e-8, -1e-10, 1e-5, 3e-3, 0.1, 1e-100, 1e-160])
     with Recorded() as rec:
@@ -160,7 +162,6 @@ def test_log_cosh_is_exact_near_zero_error():
 # -- 5. sigmoid_focal: one path, exact, equal to itself -------------------------------------------
 
 
-@xfail(5, "the value-only path forms 1 - (1 - y): 0.0 for y=1e-20, z=-1e4, gamma=0.5 (exactly 1e-26)")
 def test_sigmoid_focal_is_exact_on_tiny_soft_targets():
     y, z = np.array([1e-20, 1e-300, 0.5]), np.array([-1e4, -1e4, 3.0])
     ref = oracle.reference("sigmoid_focal", y, z, {"gamma": 0.5})
@@ -170,18 +171,7 @@ def test_sigmoid_focal_is_exact_on_tiny_soft_targets():
             assert close_to_exact(v, exact_value, ulps=16), (v, exact_value)
 
 
-_FOCAL_PATHS = xfail(5, "the value-only path and value_and_gradient differ by a few ulp on ordinary inputs")
-
-
-@pytest.mark.parametrize(
-    "gamma, alpha",
-    [
-        pytest.param(2.0, None, marks=_FOCAL_PATHS),
-        pytest.param(0.5, 0.25, marks=_FOCAL_PATHS),
-        pytest.param(1.5, None, marks=_FOCAL_PATHS),
-        (0.0, 0.75),
-    ],
-)
+@pytest.mark.parametrize("gamma, alpha", [(2.0, None), (0.5, 0.25), (1.5, None), (0.0, 0.75)])
 def test_sigmoid_focal_value_paths_agree_bitwise(gamma, alpha):
     rng = np.random.default_rng(0)
     for shape in [(1000,), (50, 3)]:
@@ -197,8 +187,17 @@ def test_sigmoid_focal_value_paths_agree_bitwise(gamma, alpha):
 # -- 6. one-vs-rest probabilities with underflowing scores -----------------------------------------
 
 
-@xfail(6, "one-vs-rest predict_proba divides 0 by 0 when every sigmoid underflows (scores < -745)")
-def test_one_vs_rest_probabilities_when_every_score_underflows():
+_LOG_SOFTMAX_NEAR_ONE = (
+    "log of a sum near 1 (the class of softmax_cross_entropy's fix): lb.log_softmax([[0., -50.]]) "
+    "gives [[0., -50.]], exactly [[-1.93e-22, -50.]]; here predict_log_proba gives 0.0 for the "
+    "class of score -750, exactly log(1 - e^-50 - ...) = -1.93e-22"
+)
+
+
+@pytest.mark.parametrize(
+    "which", ["predict_proba", pytest.param("predict_log_proba", marks=xfail(6, _LOG_SOFTMAX_NEAR_ONE))]
+)
+def test_one_vs_rest_probabilities_when_every_score_underflows(which):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(60, 2))
     y = np.digitize(X[:, 0], [-0.5, 0.5])  # three classes
@@ -209,18 +208,18 @@ def test_one_vs_rest_probabilities_when_every_score_underflows():
     clf.intercepts_[0][...] = scores
     np.testing.assert_array_equal(clf.decision_function(X[:2]), [scores, scores])  # the premise
     with Recorded() as rec:
-        proba = clf.predict_proba(X[:2])
-        log_proba = clf.predict_log_proba(X[:2])
+        result = getattr(clf, which)(X[:2])
     assert not rec.warnings, rec.messages()
+    assert np.all(np.isfinite(result))
     with mp.workdps(50):
         sig = [1 / (1 + mp.exp(-mpf(s))) for s in scores]
         exact_p = [v / mp.fsum(sig) for v in sig]
-        for row, log_row in zip(proba, log_proba):
-            assert np.all(np.isfinite(row)) and np.all(np.isfinite(log_row))
-            assert abs(row.sum() - 1.0) <= 4 * EPS
-            for p, log_p, exact_value in zip(row, log_row, exact_p):
-                assert close_to_exact(p, exact_value, ulps=64), (p, exact_value)
-                assert close_to_exact(log_p, mp.log(exact_value), ulps=64), (log_p, mp.log(exact_value))
+        for row in result:
+            if which == "predict_proba":
+                assert abs(row.sum() - 1.0) <= 4 * EPS
+            for r, exact_value in zip(row, exact_p):
+                expect = exact_value if which == "predict_proba" else mp.log(exact_value)
+                assert close_to_exact(r, expect, ulps=64), (r, expect)
 
 
 # -- 8. minibatches of zero weights; NaN in X ---------------------------------------------------------
@@ -234,7 +233,6 @@ def _mostly_zero_weights(n=1000, share=0.05, seed=0):
     return X, w
 
 
-@xfail(8, "a minibatch of zero weights raises 'sample_weight sums to zero' (valid input)")
 def test_regressor_with_minibatches_of_zero_weight():
     X, w = _mostly_zero_weights()
     y = X @ np.array([1.0, -1.0]) + 0.3
@@ -245,7 +243,6 @@ def test_regressor_with_minibatches_of_zero_weight():
     np.testing.assert_allclose(reg.intercepts_[0], [0.3], atol=0.05)
 
 
-@xfail(8, "a minibatch of zero weights raises 'sample_weight sums to zero' (valid input)")
 def test_classifier_with_minibatches_of_zero_weight():
     X, w = _mostly_zero_weights()
     y = (X[:, 0] - X[:, 1] > 0).astype(int)
@@ -272,11 +269,12 @@ def _nan_X():
                      id="LossRegressor.predict"),
         pytest.param(
             lambda X, y: lb.fit(lb.mlp(2, (), 1, random_state=0), "mse", X, y, optimizer="sgd", epochs=2),
-            id="fit", marks=xfail(8, "lb.fit reports NaN in X as 'training diverged. Try a smaller learning_rate'"),
+            id="fit",
         ),
         pytest.param(
-            lambda X, y: lb.train_step(lb.mlp(2, (), 1, random_state=0), "mse", X, y, optimizer=lb.GradientDescent(0.1)),
-            id="train_step", marks=xfail(8, "lb.train_step reports NaN in X as 'training diverged'"),
+            lambda X, y: lb.train_step(lb.mlp(2, (), 1, random_state=0), "mse", X, y,
+                                       optimizer=lb.GradientDescent(0.1)),
+            id="train_step",
         ),
     ],
 )
@@ -292,8 +290,19 @@ def test_nan_in_X_is_a_clear_error(call):
 # -- 9. check_gradient -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("p", [1e-7, 1 - 1e-7, 1e-12])
-@xfail(9, "check_gradient(binary_cross_entropy, [1., 0.], [1e-7, .5]) steps outside [0, 1]")
+@pytest.mark.parametrize(
+    "p",
+    [
+        1e-7,
+        pytest.param(1 - 1e-7, marks=xfail(9, (
+            "near a probability bound the step is step * min(p, 1 - p): 1e-13 at p = 1 - 1e-7, "
+            "where the derivative is not large, so rounding noise dominates: "
+            "lb.check_gradient(lb.binary_cross_entropy, [1., 0.], [1 - 1e-7, .5]) is 1.4e-4 "
+            "(numerical gradient -0.500155, exactly -0.50000005) where its docstring promises "
+            "about 1e-9 or less for a correct gradient"))),
+        1e-12,
+    ],
+)
 def test_check_gradient_stays_inside_the_probability_bounds(p):
     y_true, y_pred = [1.0, 0.0], [p, 0.5]
     with Recorded() as rec:
@@ -307,10 +316,10 @@ def test_check_gradient_stays_inside_the_probability_bounds(p):
 @pytest.mark.parametrize(
     "tol, exc",
     [
-        pytest.param("a", TypeError, marks=xfail(9, "tol='a' gives a bare comparison TypeError")),
-        pytest.param(-1.0, ValueError, marks=xfail(9, "tol=-1 reports a correct gradient as wrong")),
-        pytest.param(float("nan"), ValueError, marks=xfail(9, "tol=NaN reports a correct gradient as wrong")),
-        pytest.param(True, TypeError, marks=xfail(9, "tol=True is taken for 1")),
+        ("a", TypeError),
+        (-1.0, ValueError),
+        (float("nan"), ValueError),
+        (True, TypeError),
     ],
 )
 def test_check_gradient_validates_tol(tol, exc):
@@ -319,7 +328,6 @@ def test_check_gradient_validates_tol(tol, exc):
     assert not isinstance(excinfo.value, lb.GradientCheckError), "tol was not validated before the check"
 
 
-@xfail(9, "the report prints indices as (np.int64(1), np.int64(0))")
 def test_check_gradient_report_prints_plain_indices():
     # The hinge at its kink (margin exactly 1): the subgradient 0 against the finite difference.
     with pytest.raises(lb.GradientCheckError) as excinfo:
@@ -339,18 +347,16 @@ ARGUMENTS_OF = {
 
 
 def _valid(name):
-    if name in ("softmax_cross_entropy", "categorical_cross_entropy"):
+    if lb.LOSSES[name].targets == "classes":
         return [0, 1], [[0.5, 0.5], [0.5, 0.5]]
+    if name == "gaussian_nll":  # (mean, log-variance) per target
+        return [0.0, 1.0], [[0.5, 0.0], [0.5, 0.0]]
     if name == "hinge":
         return [1.0, -1.0], [0.5, 0.5]
     return [0.0, 1.0], [0.5, 0.5]
 
 
-@pytest.mark.parametrize(
-    "argument",
-    [pytest.param(a, marks=xfail(10, "a ragged list gives numpy's 'inhomogeneous shape' error, "
-                                     "which does not name the argument")) for a in ARGUMENTS_OF],
-)
+@pytest.mark.parametrize("argument", list(ARGUMENTS_OF))
 def test_ragged_lists_are_refused_by_name(argument):
     for name, loss in lb.LOSSES.items():
         y_true, y_pred, weight = ARGUMENTS_OF[argument](name)
@@ -360,35 +366,29 @@ def test_ragged_lists_are_refused_by_name(argument):
         assert not rec.warnings, (name, rec.messages())
 
 
-_NP_REPR = "messages print numpy scalars as np.float64(2.0)"
 BAD_INPUT = [
-    pytest.param(lambda: lb.binary_cross_entropy([1.0], [2.0]), "y_pred", marks=xfail(10, _NP_REPR), id="probability"),
-    pytest.param(lambda: lb.binary_cross_entropy([2.0], [0.5]), "y_true", marks=xfail(10, _NP_REPR), id="target"),
-    pytest.param(lambda: lb.mse([np.nan], [1.0]), "y_true", marks=xfail(10, _NP_REPR), id="nan"),
-    pytest.param(lambda: lb.mse([1.0], [np.inf]), "y_pred", marks=xfail(10, _NP_REPR), id="inf"),
-    pytest.param(lambda: lb.mse([1.0], [1.0], sample_weight=[-2.0]), "sample_weight", marks=xfail(10, _NP_REPR),
-                 id="negative-weight"),
-    pytest.param(lambda: lb.hinge([0.5], [1.0]), "y_true", marks=xfail(10, _NP_REPR), id="hinge-label"),
-    pytest.param(lambda: lb.softmax_cross_entropy([5], [[1.0, 0.0]]), "y_true", marks=xfail(10, _NP_REPR),
-                 id="class-out-of-range"),
-    pytest.param(lambda: lb.softmax_cross_entropy([1.5], [[1.0, 0.0]]), "y_true", marks=xfail(10, _NP_REPR),
-                 id="non-integer-label"),
+    pytest.param(lambda: lb.binary_cross_entropy([1.0], [2.0]), "y_pred", id="probability"),
+    pytest.param(lambda: lb.binary_cross_entropy([2.0], [0.5]), "y_true", id="target"),
+    pytest.param(lambda: lb.mse([np.nan], [1.0]), "y_true", id="nan"),
+    pytest.param(lambda: lb.mse([1.0], [np.inf]), "y_pred", id="inf"),
+    pytest.param(lambda: lb.mse([1.0], [1.0], sample_weight=[-2.0]), "sample_weight", id="negative-weight"),
+    pytest.param(lambda: lb.hinge([0.5], [1.0]), "y_true", id="hinge-label"),
+    pytest.param(lambda: lb.softmax_cross_entropy([5], [[1.0, 0.0]]), "y_true", id="class-out-of-range"),
+    pytest.param(lambda: lb.softmax_cross_entropy([1.5], [[1.0, 0.0]]), "y_true", id="non-integer-label"),
     pytest.param(lambda: lb.softmax_cross_entropy([0], [[1.0, 0.0]], class_weight=[-1.0, 1.0]), "class_weight",
-                 marks=xfail(10, _NP_REPR), id="negative-class-weight"),
-    pytest.param(lambda: lb.huber([1.0], [1.0], delta=np.float64(-1.0)), "delta", marks=xfail(10, _NP_REPR),
-                 id="numpy-option"),
+                 id="negative-class-weight"),
+    pytest.param(lambda: lb.huber([1.0], [1.0], delta=np.float64(-1.0)), "delta", id="numpy-option"),
     pytest.param(lambda: lb.binary_cross_entropy([1.0], [0.5], pos_weight=-1.0), "pos_weight", id="pos_weight"),
     pytest.param(lambda: lb.categorical_cross_entropy([0], [[0.3, 0.3]]), "y_pred", id="row-sum"),
     pytest.param(lambda: lb.mse([1.0], [1.0], reduction="avg"), "reduction", id="reduction"),
     pytest.param(lambda: lb.mse([1.0, 2.0], [1.0]), "y_true", id="shapes"),
     # Float labels beyond the integers: numpy's cast warning must not come first.
     pytest.param(lambda: lb.softmax_cross_entropy([1e300, 0.0], [[0.0, 1.0], [1.0, 0.0]]), "y_true",
-                 marks=xfail(10, "float labels like 1e300 emit 'invalid value encountered in cast' "
-                                 "before the error (and print np.float64)"), id="label-1e300"),
+                 id="label-1e300"),
     pytest.param(lambda: lb.categorical_cross_entropy([-1e300, 0.0], [[0.0, 1.0], [1.0, 0.0]]), "y_true",
-                 marks=xfail(10, "float labels like -1e300 emit a cast warning first"), id="label--1e300"),
+                 id="label--1e300"),
     pytest.param(lambda: lb.softmax_cross_entropy([1e20, 0.0], [[0.0, 1.0], [1.0, 0.0]]), "y_true",
-                 marks=xfail(10, "float labels beyond int64 emit a cast warning first"), id="label-1e20"),
+                 id="label-1e20"),
 ]
 
 
@@ -402,24 +402,18 @@ def test_bad_input_gets_a_clear_error_and_no_warning_first(call, argument):
     assert not rec.warnings, rec.messages()
 
 
-_NEAR_MAX = "values near 1e308 emit overflow warnings where the result is right"
-
-
 @pytest.mark.parametrize(
     "call, expected",
     [
         pytest.param(lambda: lb.softmax_cross_entropy.value_and_gradient([0], [[1e308, -1e308]]),
-                     (0.0, [[0.0, 0.0]]), marks=xfail(10, _NEAR_MAX + ": z - max(z)"), id="softmax_ce"),
-        pytest.param(lambda: lb.softmax([[1e308, -1e308]]), [[1.0, 0.0]], marks=xfail(10, _NEAR_MAX),
-                     id="softmax"),
+                     (0.0, [[0.0, 0.0]]), id="softmax_ce"),
+        pytest.param(lambda: lb.softmax([[1e308, -1e308]]), [[1.0, 0.0]], id="softmax"),
         pytest.param(lambda: lb.log_cosh.value_and_gradient([0.0], [1e308], reduction="none"),
-                     ([1e308], [1.0]), marks=xfail(10, _NEAR_MAX + ": log_cosh's -2|e|"), id="log_cosh"),
+                     ([1e308], [1.0]), id="log_cosh"),
         pytest.param(lambda: lb.mae.value_and_gradient([0.0, 0.0], [1.0, 1.0], sample_weight=[1e308, 1e308],
                                                        reduction="none"),
-                     ([1e308, 1e308], [1e308, 1e308]), marks=xfail(10, _NEAR_MAX + ": the weights' sum"),
-                     id="mae-weights"),
-        pytest.param(lambda: float(lb.check_gradient(lb.mse, [0.0], [1e154]) < 1e-6), 1.0,
-                     marks=xfail(10, _NEAR_MAX + ": check_gradient's norms"), id="check_gradient"),
+                     ([1e308, 1e308], [1e308, 1e308]), id="mae-weights"),
+        pytest.param(lambda: float(lb.check_gradient(lb.mse, [0.0], [1e154]) < 1e-6), 1.0, id="check_gradient"),
         pytest.param(lambda: lb.hinge.value_and_gradient([-1.0], [1.7e308]), (1.7e308, [1.0]), id="hinge"),
         pytest.param(lambda: lb.binary_cross_entropy_with_logits.value_and_gradient([0.5], [-1.7e308]),
                      (8.5e307, [-0.5]), id="bce_logits"),
@@ -450,7 +444,6 @@ def test_values_near_the_largest_float_give_no_warning(call, expected):
                      math.log(2.0), id="probabilities"),
     ],
 )
-@xfail(11, "the mask is dropped: lb.mse([0, 1, 1], masked [.2, .8, 100.]) is 3267.03")
 def test_masked_arrays_are_refused_or_honoured(call, honoured):
     try:
         value = call()

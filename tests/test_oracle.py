@@ -11,10 +11,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.special
-from hypothesis import given, settings
+import scipy.stats
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from mpmath import mp, mpf
-from sklearn.metrics import hinge_loss, log_loss, mean_absolute_error, mean_pinball_loss, mean_squared_error
+from sklearn.metrics import (
+    hinge_loss,
+    log_loss,
+    mean_absolute_error,
+    mean_pinball_loss,
+    mean_poisson_deviance,
+    mean_squared_error,
+)
 
 import oracle
 import test_fuzz
@@ -29,6 +37,7 @@ ELEMENTWISE_OPTIONS = {
     "binary_cross_entropy_with_logits": {"pos_weight": 0.4},
     "hinge": {},
     "sigmoid_focal": {"gamma": 0.7, "alpha": 0.25},
+    "poisson_nll": {},
 }
 
 
@@ -68,6 +77,8 @@ def test_elementwise_derivatives_match_mpmath_diff(name, y01, soft, p01, x):
         y, p = (1.0 if y01 > 0.5 else -1.0), x
     elif name == "binary_cross_entropy":
         y, p = (y01 if soft else round(y01)), p01
+    elif name == "poisson_nll":  # a count (or any y >= 0) and a log-rate
+        y, p = (10 * y01 if soft else round(10 * y01)), x / 3
     else:
         y, p = (y01 if soft else round(y01)), x
     if not _away_from_kinks(name, y, p):
@@ -85,6 +96,8 @@ def test_elementwise_derivatives_match_mpmath_diff(name, y01, soft, p01, x):
         ("softmax_cross_entropy", {"label_smoothing": 0.15, "class_weight": [1.0, 0.3, 2.0, 0.0]}),
         ("softmax_cross_entropy", {}),
         ("categorical_cross_entropy", {}),
+        ("multiclass_hinge", {}),
+        ("multiclass_hinge", {"kind": "weston_watkins"}),
     ],
 )
 @settings(max_examples=10)
@@ -92,13 +105,24 @@ def test_elementwise_derivatives_match_mpmath_diff(name, y01, soft, p01, x):
 def test_multiclass_derivatives_match_mpmath_diff(name, options, data):
     k = 4
     fn = oracle.MULTICLASS[name]
-    t = data.draw(st.lists(st.floats(0.01, 1), min_size=k, max_size=k))
-    t = [v / sum(t) for v in t]
-    if name == "softmax_cross_entropy":
-        z = data.draw(st.lists(st.floats(-30, 30), min_size=k, max_size=k))
+    if name == "multiclass_hinge":  # a label, as a one-hot row
+        t = [0.0] * k
+        t[data.draw(st.integers(0, k - 1))] = 1.0
     else:
+        t = data.draw(st.lists(st.floats(0.01, 1), min_size=k, max_size=k))
+        t = [v / sum(t) for v in t]
+    if name == "categorical_cross_entropy":
         z = data.draw(st.lists(st.floats(0.05, 1), min_size=k, max_size=k))
         z = [v / sum(z) for v in z]
+    else:
+        z = data.draw(st.lists(st.floats(-30, 30) if name == "softmax_cross_entropy" else st.floats(-3, 3),
+                               min_size=k, max_size=k))
+    if name == "multiclass_hinge":
+        # differentiable only away from the kinks (a margin of 0) and, for Crammer-Singer,
+        # from ties between the best wrong classes
+        y = t.index(1.0)
+        margins = sorted(1 + z[j] - z[y] for j in range(k) if j != y)
+        assume(min(abs(m) for m in margins) > 1e-6 and margins[-1] - margins[-2] > 1e-6)
     with mp.workdps(oracle.DIGITS):
         opts = oracle._exact_options(name, options, np.zeros((1, k)), np.float64)
         t_mp, z_mp = [mpf(v) for v in t], [mpf(v) for v in z]
@@ -111,6 +135,19 @@ def test_multiclass_derivatives_match_mpmath_diff(name, options, data):
 
             numeric = mp.diff(value, z_mp[j])
             assert abs(numeric - grad[j]) <= mpf(10) ** -35 * (1 + abs(grad[j]))
+
+
+@settings(max_examples=10)
+@given(y=st.floats(-30, 30), mu=st.floats(-30, 30), s=st.floats(-30, 30))
+def test_gaussian_derivatives_match_mpmath_diff(y, mu, s):
+    """Both derivatives of the Gaussian NLL: the predicted mean's and the log-variance's."""
+    opts = oracle._exact_options("gaussian_nll", {}, np.zeros((1, 2)), np.float64)
+    with mp.workdps(oracle.DIGITS):
+        y, mu, s = mpf(y), mpf(mu), mpf(s)
+        g_mu, g_s = oracle._gaussian(y, mu, s, opts)[1]
+        for analytic, numeric in [(g_mu, mp.diff(lambda m: oracle._gaussian(y, m, s, opts)[0], mu)),
+                                  (g_s, mp.diff(lambda v: oracle._gaussian(y, mu, v, opts)[0], s))]:
+            assert abs(numeric - analytic) <= mpf(10) ** -35 * (1 + abs(analytic))
 
 
 @pytest.mark.parametrize("name, variant", test_fuzz.VARIANTS)
@@ -186,6 +223,38 @@ def test_definitions_agree_with_scikit_learn_and_scipy():
     probabilities = scipy.special.softmax(logits, axis=1)
     np.testing.assert_allclose(ref("categorical_cross_entropy", classes, probabilities).mean(),
                                log_loss(classes, probabilities, labels=range(4)), rtol=1e-13)
+
+    # Poisson: -log P(y; rate e^z) without log y!; half scikit-learn's deviance up to a term in y
+    counts = rng.poisson(3.0, size=20).astype(float)
+    log_rate = rng.normal(scale=1.5, size=20)
+    rate = np.exp(log_rate)
+    np.testing.assert_allclose(ref("poisson_nll", counts, log_rate),
+                               -scipy.stats.poisson.logpmf(counts, rate) - scipy.special.gammaln(counts + 1),
+                               rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(
+        ref("poisson_nll", counts, log_rate).mean(),
+        mean_poisson_deviance(counts, rate) / 2 - np.mean(scipy.special.xlogy(counts, counts) - counts), rtol=1e-12)
+    # Gaussian: -log N(y; mu, e^s) without log(2 pi) / 2
+    mean_and_log_var = np.column_stack([y + rng.normal(size=20), rng.normal(size=20)])
+    np.testing.assert_allclose(
+        ref("gaussian_nll", y, mean_and_log_var),
+        -scipy.stats.norm.logpdf(y, mean_and_log_var[:, 0], np.exp(mean_and_log_var[:, 1] / 2))
+        - np.log(2 * np.pi) / 2, rtol=1e-12, atol=1e-13)
+    # Multi-class hinge: Crammer-Singer is scikit-learn's multi-class hinge_loss, and the
+    # binary hinge of the score difference for two classes; Weston-Watkins is the sum of the
+    # binary hinges of f_y - f_j over the wrong classes (and Crammer-Singer for two classes)
+    scores = rng.normal(scale=2, size=(8, 4))
+    np.testing.assert_allclose(ref("multiclass_hinge", classes, scores).mean(),
+                               hinge_loss(classes, scores, labels=range(4)), rtol=1e-14)
+    two = rng.normal(size=(20, 2))
+    np.testing.assert_allclose(ref("multiclass_hinge", labels.astype(int), two),
+                               ref("hinge", signs, two[:, 1] - two[:, 0]), rtol=1e-14)
+    np.testing.assert_allclose(ref("multiclass_hinge", labels.astype(int), two, kind="weston_watkins"),
+                               ref("multiclass_hinge", labels.astype(int), two), rtol=1e-14)
+    pairwise = np.array([[ref("hinge", [1.0], [scores[i, c] - scores[i, j]])[0] for j in range(4) if j != c]
+                         for i, c in enumerate(classes)]).sum(axis=1)
+    np.testing.assert_allclose(ref("multiclass_hinge", classes, scores, kind="weston_watkins"), pairwise,
+                               rtol=1e-14)
 
 
 def test_clipping_follows_the_dtype():
