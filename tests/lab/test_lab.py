@@ -201,6 +201,9 @@ def rendering_problems(nb, cells) -> list[str]:
                 problems.append(f"cell {i}: unresolved reference {label!r} (not a figure of this notebook)")
             if title.startswith("Citation") and label not in BIB_KEYS:
                 problems.append(f"cell {i}: unresolved citation {label!r} (not in references.bib)")
+        for expr in tied_values.cell_expressions(cell):
+            if expr in state["text"]:
+                problems.append(f"cell {i}: shows the expression {expr!r}, not its value")
         for expr, result in tied_values.stored_results(cell).items():
             value = tied_values.result_text(result)
             if value not in state["text"]:
@@ -331,7 +334,9 @@ def test_notebook_in_jupyterlab(name, lab, lab_page, screenshots):
         page.evaluate(OPEN_ALL)
         cell = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell")
         for i in gated_cells(nb):
-            cell.nth(i).locator(".jp-InputPlaceholder").click()
+            placeholder = cell.nth(i).locator(".jp-InputPlaceholder")
+            if placeholder.count():  # else it was never collapsed: reported above
+                placeholder.click()
         page.wait_for_timeout(500)
         opened = page.evaluate(CELLS)
         for i, state in enumerate(opened):
