@@ -89,7 +89,7 @@ test-browser: $(STAMP) chromium
 # solutions hidden, Run All on chapters 1 and 2. Screenshots land in _build/screenshots/lab/.
 test-lab: $(STAMP) chromium
 	rm -rf _build/screenshots/lab
-	$(BIN)/python -m pytest tests/lab
+	$(BIN)/python -m pytest -n $(JOBS) tests/lab
 
 # Debian's chromium, installed with apt when it is missing (as root, or through sudo).
 # Playwright never downloads a browser: the tests use this one.
