@@ -1,7 +1,8 @@
 # Loss Functions for Neural Networks: the book and the lossbook package.
 #
 #   make book        build the website into _build/html (creates .venv first if needed)
-#   make test        package tests + doctests, nbval over every notebook, build, site and browser checks
+#   make test        package tests + doctests, nbval over every notebook, build, site and browser
+#                    checks, the notebooks in JupyterLab
 #
 # Conveniences: make lab, make notebooks, make bench, make lock, make clean, make distclean.
 # Every command uses .venv/bin/... explicitly: no activation needed.
@@ -40,12 +41,12 @@ export PYTHONHASHSEED := 0
 NOTEBOOKS := $(wildcard book/*.ipynb)
 
 .DEFAULT_GOAL := help
-.PHONY: help book test test-package test-notebooks test-site test-browser test-wheel chromium lab notebooks bench lock lock-upgrade clean distclean kernel
+.PHONY: help book test test-package test-notebooks test-site test-browser test-lab test-wheel chromium lab notebooks bench lock lock-upgrade clean distclean kernel
 
 help:
 	@echo "make book       build the book into _build/html"
-	@echo "make test       run every test: package, doctests, notebooks (nbval), built site, browser, wheel"
-	@echo "make lab        open the notebooks in JupyterLab with the project's kernel"
+	@echo "make test       run every test: package, doctests, notebooks (nbval), built site, browser, JupyterLab, wheel"
+	@echo "make lab        open chapter 1 in JupyterLab with the project's kernel (prints the address)"
 	@echo "make notebooks  re-execute every notebook in book/ in place"
 	@echo "make bench      time the losses and the training (benchmarks/), write benchmarks/results/"
 	@echo "make lock       update $(LOCKFILE) after a change to requirements.txt (make lock-upgrade: newest of all)"
@@ -105,6 +106,7 @@ test: $(STAMP)
 	$(MAKE) book
 	$(MAKE) test-site
 	$(MAKE) test-browser
+	$(MAKE) test-lab
 	$(MAKE) test-wheel
 
 # The package's tests and the doctests in lossbook/ (and tests/test_notebooks.py, which
@@ -139,23 +141,34 @@ test-browser: $(STAMP)
 chromium: $(STAMP)
 	@sh .ci/chromium.sh $(BIN)/python
 
+# Every notebook opened in JupyterLab (with jupyterlab-myst) in headless Chromium: rendered MyST,
+# solutions hidden, Run All on chapters 1 and 2. Screenshots land in _build/screenshots/lab/.
+test-lab: $(STAMP)
+	rm -rf _build/screenshots/lab
+	CHROMIUM="$$(sh .ci/chromium.sh $(BIN)/python)" && export CHROMIUM && \
+	    $(BIN)/python -m pytest -n $(JOBS) tests/lab
+
 # lossbook as a wheel, in a clean venv with only its own dependencies (tests/wheel).
 test-wheel: $(STAMP)
 	$(BIN)/python -m pytest tests/wheel
 
-# Jupyter refuses to run as root without --allow-root (containers, CI machines).
+# JupyterLab on chapter 1, serving book/. The notebooks' "python3" kernel is this venv's Python
+# (Jupyter runs from .venv/bin), and jupyterlab-myst (requirements.txt) renders their MyST.
+# Jupyter prints the address to open, with its token; LAB_PORT chooses the port. Jupyter
+# refuses to run as root without --allow-root (containers, CI machines).
+LAB_PORT ?= 8888
 LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP) kernel
-	$(BIN)/jupyter lab $(LAB_FLAGS) book/
+	@echo "Starting JupyterLab on chapter 1 (book/what_is_a_loss.ipynb); open the address it prints below."
+	$(BIN)/jupyter lab $(LAB_FLAGS) --ServerApp.port=$(LAB_PORT) --ServerApp.root_dir=book \
+	    --LabApp.default_url=/lab/tree/what_is_a_loss.ipynb
 
-# Re-execute every notebook in place, from book/ so relative paths work. nbclient records
-# per-cell timestamps in the cell metadata; they are stripped so that re-running an
-# unchanged notebook leaves it unchanged.
+# Re-execute every notebook in place, top to bottom in a fresh kernel started in book/, and
+# store the value of every {eval} role in its cell (what JupyterLab and the site show without
+# running anything). nbclient's per-cell timestamps are dropped, so that re-running an
+# unchanged notebook leaves it unchanged. See _ext/tied_values.py.
 notebooks: $(STAMP)
-	cd book && ../$(BIN)/jupyter execute --inplace --timeout=600 $(notdir $(NOTEBOOKS))
-	$(BIN)/python -c 'import sys, nbformat as f; nbs = {p: f.read(p, 4) for p in sys.argv[1:]}; \
-	    [c.metadata.pop("execution", None) for nb in nbs.values() for c in nb.cells]; \
-	    [f.write(nb, p) for p, nb in nbs.items()]' $(NOTEBOOKS)
+	$(BIN)/python _ext/tied_values.py execute $(NOTEBOOKS)
 
 # PyTorch's column needs its CPU build in the venv (see the README); without it, it is left out.
 bench: $(STAMP)

@@ -3,44 +3,23 @@
 - ``site`` (tests/conftest.py): _build/html, or a failure if the book was not built.
 - ``server``: a ``http.server`` on 127.0.0.1 at a free port, serving _build/html, for the
   whole session; stopped at the end.
-- ``browser``: Debian's ``chromium`` (``shutil.which("chromium")``) driven by pip's
-  playwright, headless, with a throw-away profile. Playwright never downloads a browser
-  here; if chromium is missing the tests fail (``make test`` installs it first).
+- ``browser``: Debian's ``chromium`` driven by pip's playwright, headless, with a throw-away
+  profile (tests/chromium.py). Playwright never downloads a browser here; if chromium is
+  missing the tests fail (``make test`` installs it first).
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
-import os
-import shutil
 import threading
 from pathlib import Path
 
 import pytest
 from built_site import ROOT
+from chromium import launched_chromium
 
 SCREENSHOTS = ROOT / "_build" / "screenshots"
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-    "--disable-extensions",
-    "--no-first-run",
-    "--no-default-browser-check",
-    "--disable-quic",
-    "--metrics-recording-only",
-]
-
-
-def chromium_path() -> str | None:
-    """Debian's chromium: $CHROMIUM if set, else ``chromium`` on the PATH."""
-    return os.environ.get("CHROMIUM") or shutil.which("chromium")
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -66,22 +45,8 @@ def server(site):
 
 @pytest.fixture(scope="session")
 def browser():
-    executable = chromium_path()
-    if not executable:
-        pytest.fail(
-            "chromium was not found: install Debian's chromium (apt-get install -y chromium; "
-            "`make chromium` does it) or set CHROMIUM to its path",
-            pytrace=False,
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        # Playwright's launch uses a fresh temporary profile (user data dir) each time.
-        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with launched_chromium() as browser:
+        yield browser
 
 
 @pytest.fixture(scope="session")

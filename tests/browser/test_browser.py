@@ -148,7 +148,8 @@ def test_page(name, site, server, browser, screenshots):
 
         shot = screenshots / Path(name).with_suffix(".png")
         shot.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(shot), full_page=True)
+        # a long page on a busy machine takes more than the default 20 s to capture
+        page.screenshot(path=str(shot), full_page=True, timeout=120_000)
         assert here == page.url
     finally:
         context.close()

@@ -10,12 +10,14 @@ If _build/html is missing every test here fails: it never skips.
 - math is typeset by the local copy of MathJax in _static/mathjax;
 - the API reference documents every public name of lossbook;
 - every image on a page exists and has alt text;
-- every internal link resolves: its file was built, and its #fragment is an id there.
+- every internal link resolves: its file was built, and its #fragment is an id there;
+- every number tied to the code is on its page, with its stored value.
 """
 
 from __future__ import annotations
 
 import re
+from html import unescape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -208,3 +210,34 @@ def test_internal_links_resolve(site, pages):
                     broken.append(f"{where} (no id {parts.fragment!r})")
     assert checked > 100, f"only {checked} internal links found"
     assert not broken, "broken internal links:\n" + "\n".join(broken)
+
+
+def test_numbers_tied_to_the_code_are_on_the_pages(site):
+    """Each {eval} role of a notebook (Markdown cells and figure captions) is, on its page and in
+    the same order, a ``tied-value`` span holding the value stored in its cell
+    (_ext/tied_values.py): none is lost, none left raw."""
+    import sys
+
+    import nbformat
+
+    sys.path.insert(0, str(ROOT / "_ext"))
+    import tied_values
+
+    checked = 0
+    problems = []
+    for path in sorted((ROOT / "book").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        expected = [
+            tied_values.result_text(tied_values.stored_results(cell).get(match.group(1), {}))
+            for cell in nb.cells
+            for match in tied_values.EVAL_ROLE.finditer(tied_values.cell_text(cell))
+        ]
+        html = (site / "book" / f"{path.stem}.html").read_text(encoding="utf-8")
+        shown = [unescape(v) for v in re.findall(r'<span class="tied-value">(.*?)</span>', html, re.DOTALL)]
+        if shown != expected:
+            problems.append(f"{path.stem}: the notebook ties {expected}, the page shows {shown}")
+        if "{eval}" in html:
+            problems.append(f"{path.stem}: a raw {{eval}} role on the page")
+        checked += len(expected)
+    assert checked >= 20, f"only {checked} tied values in the book"
+    assert not problems, "\n".join(problems)
