@@ -19,18 +19,8 @@ __all__ = ["mse", "mae", "huber", "log_cosh", "quantile", "poisson_nll", "gaussi
 LOG2 = float(np.log(2.0))
 
 
-def _dot(a: np.ndarray, b: np.ndarray) -> float:
-    """The sum of ``a * b``: BLAS's dot in float64 (fast, on a block), pairwise in float32.
-
-    (BLAS's float32 dot would add in float32 in a few dozen long running sums.)
-    """
-    if a.dtype == np.float64:
-        return float(np.dot(a.reshape(-1), b.reshape(-1)))
-    return float(np.add.reduce(a * b, axis=None))
-
-
 def _sum_of_squares(e: np.ndarray) -> float:
-    return _dot(e, e)
+    return _numerics.dot(e, e)
 
 
 def _mse_total(y_true, y_pred):
@@ -106,7 +96,7 @@ def _huber_total(y_true, y_pred, *, delta):
     e = y_pred - y_true
     c = np.clip(e, -delta, delta)
     if e.dtype == np.float64:
-        return _dot(c, e) - 0.5 * _dot(c, c)  # the sum of c (e - c/2)
+        return _numerics.dot(c, e) - 0.5 * _numerics.dot(c, c)  # the sum of c (e - c/2)
     e -= 0.5 * c
     e *= c
     return float(np.add.reduce(e, axis=None))

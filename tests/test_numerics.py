@@ -1,4 +1,6 @@
-"""lossbook/_numerics.py: log1p and expm1 from log and exp, within a few ulp of the real thing."""
+"""lossbook/_numerics.py: log1p and expm1 from log and exp, within a few ulp of the real thing; dot on the calling thread."""
+
+import math
 
 import mpmath
 import numpy as np
@@ -47,3 +49,33 @@ def test_exact_where_one_plus_u_rounds_to_one():
     tiny = np.array([1e-300, 5e-324, 1e-17, -1e-17, 0.0])
     np.testing.assert_array_equal(_numerics.log1p(tiny), tiny)
     np.testing.assert_array_equal(_numerics.expm1(tiny)[0], tiny)
+
+
+# -- dot: the sums of mse and huber ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [1, 8191, 8192, 8193, 100_003])
+def test_dot_is_the_exact_sum_of_products_to_rounding(n):
+    rng = np.random.default_rng(n)
+    a, b = rng.normal(size=n), rng.normal(size=n) * 10.0 ** rng.integers(-5, 5, size=n)
+    exact = math.fsum(x * y for x, y in zip(a.tolist(), b.tolist()))  # products exact to 1 ulp
+    scale = math.fsum(abs(x * y) for x, y in zip(a.tolist(), b.tolist()))
+    assert abs(_numerics.dot(a, b) - exact) <= 1e-13 * scale
+    a32, b32 = a.astype(np.float32), b.astype(np.float32)
+    exact32 = math.fsum(float(x) * float(y) for x, y in zip(a32, b32))
+    assert abs(_numerics.dot(a32, b32) - exact32) <= 1e-5 * scale
+
+
+def test_dot_never_hands_blas_more_than_a_chunk(monkeypatch):
+    # OpenBLAS threads a dot above 10,000 elements; on a busy machine that costs milliseconds.
+    sizes = []
+    real_dot = np.dot
+
+    def spy(a, b, *args):
+        sizes.append(np.size(a))
+        return real_dot(a, b, *args)
+
+    monkeypatch.setattr(np, "dot", spy)
+    _numerics.dot(np.ones(100_000), np.ones(100_000))
+    assert sizes and max(sizes) <= _numerics.DOT_CHUNK <= 10_000
+    assert sum(sizes) == 100_000
