@@ -20,7 +20,8 @@ logit loss, or raw scores to a probability loss, is refused.
 **Divergence.** A run that blows up does not end silently. When the loss or the
 model's outputs stop being finite, training stops; when the last epoch's loss
 ends far above the best one (by more than :data:`BLOW_UP_FACTOR` times the best
-loss's size), the run has diverged too. In both cases the parameters of the best epoch are put back
+loss's size, and more than :data:`RISE_TOLERANCE` times the first epoch's loss), the run
+has diverged too. In both cases the parameters of the best epoch are put back
 into the model and a :class:`DivergenceWarning` names the learning rate and the
 scale of the features, the usual culprits. (If the very first epoch is not
 finite there is nothing to keep, and :class:`FloatingPointError` is raised.)
@@ -85,6 +86,8 @@ __all__ = ["History", "DivergenceWarning", "minibatches", "train_step", "fit"]
 
 #: A run whose last epoch's loss exceeds its best by this factor has diverged.
 BLOW_UP_FACTOR = 10.0
+#: ... and by more than this share of the first epoch's loss.
+RISE_TOLERANCE = 0.01
 
 _OUTPUTS = ("identity", "sigmoid", "softmax")
 
@@ -478,12 +481,14 @@ class _EarlyStopping:
 
 
 def _blew_up(curve: list, best: float) -> bool:
-    """The last loss is far above the best: by more than BLOW_UP_FACTOR times the best's size.
+    """The last loss is far above the best: by more than BLOW_UP_FACTOR times the best's size,
+    and by more than a hundredth of the first epoch's loss.
 
-    A tolerance of 1e-6 times the first epoch's loss keeps round-off around a perfect
-    fit (1e-31 after 1e-32, say) from counting.
+    The second condition keeps a loss that reaches (nearly) zero, as the hinge losses do,
+    from counting as a blow-up when it rises a little near the optimum (1e-4, then 5e-3,
+    after a first epoch of 2, say), and round-off around a perfect fit (1e-31 after 1e-32).
     """
-    return curve[-1] - best > BLOW_UP_FACTOR * abs(best) + 1e-6 * abs(curve[0])
+    return curve[-1] - best > BLOW_UP_FACTOR * abs(best) + RISE_TOLERANCE * abs(curve[0])
 
 
 def fit(
