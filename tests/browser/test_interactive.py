@@ -15,10 +15,9 @@ looked up in the figure's JSON), that the text under the plot is the frame's tex
 the picture on the canvas changed. No console error and no request leaving the machine are
 allowed. A screenshot of each figure is saved under _build/screenshots/interactive/.
 
-``test_the_four_figures_are_in_their_chapters`` lists where the book's four figures must
-appear. It is marked ``xfail(strict=True)`` until the chapter authors place them (issue
-12): it fails today, as expected, and the run turns red the day it passes, so that the
-marker is removed then.
+``test_the_four_figures_are_in_their_chapters`` checks that the book's four figures are
+where they teach (issue 12), each in a numbered figure, and that chapter 1 links to the
+loss explorer.
 """
 
 from __future__ import annotations
@@ -363,11 +362,6 @@ def enclosing_figure_id(html: str, name: str) -> str | None:
     return match.group(1) if match else None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12: the chapter authors place the four figures after the interactive branch is merged; "
-    "remove this marker then",
-)
 def test_the_four_figures_are_in_their_chapters(site):
     problems = []
     for name, page in EXPECTED.items():
