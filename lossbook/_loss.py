@@ -279,17 +279,25 @@ class Loss:
         losses = np.empty(loss_shape, y_pred.dtype) if need_value and reduction == "none" else None
         per_row = isinstance(factor, np.ndarray)
         plain_mean = reduction == "mean" and not per_row  # adds plain losses, divides at the end
+        # A row of factor 0 (a weight of 0, or a share w_i / W that underflows) is an absent
+        # sample: its terms are 0, even where its loss or gradient is infinite (0 * inf is NaN).
+        absent = factor == 0.0 if per_row and not factor.all() else None
         total = Total()
         with np.errstate(over="ignore", under="ignore"):
             for b in blocks:
                 loss_b, grad_b = self._call_kernel(targets[b], y_pred[b], kernel_opts)
                 f = factor[b] if per_row else factor
+                absent_b = absent[b] if absent is not None and absent[b].any() else None
                 if grad is not None:
-                    scale_into(grad[b], grad_b, f)
+                    scale_into(grad[b], grad_b, f, absent_b)
                 if losses is not None:
-                    scale_into(losses[b], loss_b, f)
+                    scale_into(losses[b], loss_b, f, absent_b)
+                elif need_value and per_row:
+                    weighted = np.empty(loss_b.shape, np.result_type(loss_b, f))
+                    scale_into(weighted, loss_b, f, absent_b)
+                    total.add(weighted)
                 elif need_value:
-                    total.add(loss_b * _rows(f, loss_b.ndim) if per_row else loss_b)
+                    total.add(loss_b)
         if not need_value:
             return None, grad
         if reduction == "none":
@@ -343,11 +351,6 @@ def _blocks(shape: tuple) -> list:
         return [slice(None)]
     rows = max(1, BLOCK_SIZE // max(row, 1))
     return [slice(start, start + rows) for start in range(0, shape[0], rows)]
-
-
-def _rows(factor: np.ndarray, ndim: int) -> np.ndarray:
-    """Per-row factors shaped to broadcast over an array of ``ndim`` dimensions."""
-    return factor.reshape((-1,) + (1,) * (ndim - 1))
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:

@@ -9,6 +9,8 @@ with its own uncertainty (Gaussian).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import _numerics
@@ -17,6 +19,9 @@ from ._loss import Option, make_loss, register
 __all__ = ["mse", "mae", "huber", "log_cosh", "quantile", "poisson_nll", "gaussian_nll"]
 
 LOG2 = float(np.log(2.0))
+
+#: A round exponent c with e^c finite (e^709.78 and e^88.72 overflow float64 and float32).
+_LOG_HUGE = {np.dtype(np.float64): 709.0, np.dtype(np.float32): 88.0}
 
 
 def _dot(a: np.ndarray, b: np.ndarray) -> float:
@@ -198,11 +203,13 @@ def log_cosh(y_true, y_pred):
 
 
 def _quantile_grad(e, tau):
-    """The subgradient of the pinball loss: 1 - tau above, -tau below, 0 at e = 0."""
-    s = np.sign(e)
-    g = s * (0.5 - tau)
-    g += 0.5
-    g *= s  # s (0.5 + (0.5 - tau) s): 1 - tau, -tau or 0
+    """The subgradient of the pinball loss: 1 - tau above, -tau below, 0 at e = 0.
+
+    -tau and 1 - tau as they stand (one rounding, of 1 - tau), selected by arithmetic on
+    the masks: an interpolation through 0.5 - tau would round a tiny tau away.
+    """
+    g = np.multiply(e != 0.0, -tau)  # -tau where e != 0
+    g += e > 0.0  # 1 - tau where e > 0
     return g
 
 
@@ -284,9 +291,40 @@ def poisson_nll(y_true, y_pred):
     >>> lb.poisson_nll.gradient([2.0, 0.0], np.log([2.0, 0.5]), reduction="none")
     array([0. , 0.5])
     """
+    if np.maximum.reduce(y_pred, axis=None) > _LOG_HUGE[y_pred.dtype]:
+        return _poisson_beyond_the_range(y_true, y_pred)  # rare: e^z may overflow
     rate = np.exp(y_pred)
     loss = rate - y_true * y_pred
     return loss, np.subtract(rate, y_true, out=rate)
+
+
+def _poisson_beyond_the_range(y_true, y_pred):
+    """poisson_nll's kernel where some e^z overflow: e^z - y z and e^z - y without inf - inf.
+
+    Where e^z overflows, both are formed at 2^-16 times their size, from
+    e^z 2^-16 = e^(z - c) (e^c 2^-16) (``c`` = 709, float32 88; z - c is exact): each term
+    is finite unless the difference is far beyond the range. Where y z is beyond that too,
+    the difference is inf - inf, and its sign that of z - log(y z): the larger term wins.
+    """
+    rate = np.exp(y_pred)
+    with np.errstate(invalid="ignore"):  # inf - inf where e^z and y z overflow, redone below
+        loss = rate - y_true * y_pred
+    grad = rate - y_true
+    over = np.isinf(rate)
+    z, y = y_pred[over], y_true[over]
+    c = _LOG_HUGE[y_pred.dtype]
+    scaled_rate = np.exp(z - c)
+    scaled_rate *= y_pred.dtype.type(math.exp(c) * 2.0**-16)  # e^z 2^-16
+    y_scaled = y * 2.0**-16
+    grad[over] = (scaled_rate - y_scaled) * 2.0**16
+    with np.errstate(invalid="ignore"):
+        scaled_loss = scaled_rate - y_scaled * z
+    undecided = np.isnan(scaled_loss)
+    if undecided.any():
+        z64, y64 = z[undecided].astype(np.float64), y[undecided].astype(np.float64)
+        scaled_loss[undecided] = np.where(z64 > np.log(y64) + np.log(z64), np.inf, -np.inf)
+    loss[over] = scaled_loss * 2.0**16
+    return loss, grad
 
 
 @register
@@ -329,13 +367,36 @@ def gaussian_nll(y_true, y_pred):
     """
     mean, log_var = y_pred[..., 0], y_pred[..., 1]
     err = mean - y_true
-    inv_sd = np.exp(np.minimum(-0.5 * log_var, 709.0))  # capped: 0 * inf would be NaN
-    scaled = err * inv_sd  # (mu - y) / sigma
+    half = log_var * -0.5  # -s/2, exact
     grad = np.empty(y_pred.shape, dtype=y_pred.dtype)
-    np.multiply(scaled, inv_sd, out=grad[..., 0])  # (mu - y) / sigma^2
+    if np.maximum.reduce(half, axis=None) <= _LOG_HUGE[y_pred.dtype]:
+        inv_sd = np.exp(half, out=half)  # 1 / sigma
+        scaled = err * inv_sd  # (mu - y) / sigma
+        np.multiply(scaled, inv_sd, out=grad[..., 0])  # (mu - y) / sigma^2
+    else:  # rare: 1 / sigma overflows (sigma^2 < e^-1418, float32: e^-176)
+        scaled = _gaussian_scaled_beyond_the_range(err, half, grad[..., 0])
     scaled *= scaled  # (y - mu)^2 / sigma^2
     np.subtract(1.0, scaled, out=grad[..., 1])
     grad[..., 1] *= 0.5
     scaled += log_var
     scaled *= 0.5
     return scaled, grad
+
+
+def _gaussian_scaled_beyond_the_range(err, half, grad_mean):
+    """``(mu - y) e^h`` with ``h = -s/2`` where ``e^h`` may overflow; ``(mu - y) e^2h`` into ``grad_mean``.
+
+    ``e^h`` is split into ``e^min(h, c)`` times ``e^(h - c)`` (``c`` = 709, float32 88; the
+    difference is exact), and the product formed factor by factor: finite wherever the
+    result is, 0 for ``mu = y`` (where 0 * e^h would be 0 * inf = NaN). Beyond ``h = 2c`` the
+    product overflows anyway unless ``mu = y``, so ``h`` is capped there.
+    """
+    c = _LOG_HUGE[half.dtype]
+    h = np.minimum(half, 2 * c)
+    beyond = np.maximum(h - c, 0.0)  # 0, or the exact excess over c
+    low, high = np.exp(h - beyond), np.exp(beyond)  # e^min(h, c), e^(h - c) or 1
+    scaled = err * low
+    scaled *= high  # (mu - y) / sigma
+    np.multiply(scaled, low, out=grad_mean)
+    grad_mean *= high  # (mu - y) / sigma^2
+    return scaled
