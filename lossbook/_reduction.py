@@ -90,7 +90,8 @@ class Total:
         self.overflowed = False
 
     def add(self, values: np.ndarray) -> None:
-        s = float(np.add.reduce(values, axis=None))
+        with np.errstate(invalid="ignore"):  # losses of inf and -inf (both beyond the range): no sum
+            s = float(np.add.reduce(values, axis=None))
         if math.isfinite(s) or not np.isfinite(np.maximum.reduce(np.abs(values), axis=None)):
             self.plain += s
             self.scaled += s * self._SCALE

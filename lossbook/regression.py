@@ -291,9 +291,11 @@ def poisson_nll(y_true, y_pred):
     >>> lb.poisson_nll.gradient([2.0, 0.0], np.log([2.0, 0.5]), reduction="none")
     array([0. , 0.5])
     """
-    if np.maximum.reduce(y_pred, axis=None) > _LOG_HUGE[y_pred.dtype]:
-        return _poisson_beyond_the_range(y_true, y_pred)  # rare: e^z may overflow
-    rate = np.exp(y_pred)
+    try:
+        with np.errstate(over="raise"):
+            rate = np.exp(y_pred)
+    except FloatingPointError:  # rare: e^z overflows; the block again, without inf - inf
+        return _poisson_beyond_the_range(y_true, y_pred)
     loss = rate - y_true * y_pred
     return loss, np.subtract(rate, y_true, out=rate)
 
@@ -366,15 +368,16 @@ def gaussian_nll(y_true, y_pred):
            [-0.5,  0. ]])
     """
     mean, log_var = y_pred[..., 0], y_pred[..., 1]
-    err = mean - y_true
-    half = log_var * -0.5  # -s/2, exact
     grad = np.empty(y_pred.shape, dtype=y_pred.dtype)
-    if np.maximum.reduce(half, axis=None) <= _LOG_HUGE[y_pred.dtype]:
-        inv_sd = np.exp(half, out=half)  # 1 / sigma
-        scaled = err * inv_sd  # (mu - y) / sigma
-        np.multiply(scaled, inv_sd, out=grad[..., 0])  # (mu - y) / sigma^2
-    else:  # rare: 1 / sigma overflows (sigma^2 < e^-1418, float32: e^-176)
-        scaled = _gaussian_scaled_beyond_the_range(err, half, grad[..., 0])
+    try:
+        with np.errstate(over="raise", invalid="raise"):
+            err = mean - y_true
+            inv_sd = log_var * -0.5
+            np.exp(inv_sd, out=inv_sd)  # 1 / sigma
+            scaled = err * inv_sd  # (mu - y) / sigma
+            np.multiply(scaled, inv_sd, out=grad[..., 0])  # (mu - y) / sigma^2
+    except FloatingPointError:  # rare: 1 / sigma or mu - y overflows; the block again, carefully
+        scaled = _gaussian_scaled_beyond_the_range(mean, y_true, log_var, grad[..., 0])
     scaled *= scaled  # (y - mu)^2 / sigma^2
     np.subtract(1.0, scaled, out=grad[..., 1])
     grad[..., 1] *= 0.5
@@ -383,20 +386,28 @@ def gaussian_nll(y_true, y_pred):
     return scaled, grad
 
 
-def _gaussian_scaled_beyond_the_range(err, half, grad_mean):
-    """``(mu - y) e^h`` with ``h = -s/2`` where ``e^h`` may overflow; ``(mu - y) e^2h`` into ``grad_mean``.
+def _gaussian_scaled_beyond_the_range(mean, y_true, log_var, grad_mean):
+    """``(mu - y) e^h`` with ``h = -s/2`` where ``e^h`` or ``mu - y`` may overflow; ``(mu - y) e^2h`` into ``grad_mean``.
 
     ``e^h`` is split into ``e^min(h, c)`` times ``e^(h - c)`` (``c`` = 709, float32 88; the
     difference is exact), and the product formed factor by factor: finite wherever the
     result is, 0 for ``mu = y`` (where 0 * e^h would be 0 * inf = NaN). Beyond ``h = 2c`` the
-    product overflows anyway unless ``mu = y``, so ``h`` is capped there.
+    product overflows anyway unless ``mu = y``, so ``h`` is capped there. Where ``mu - y``
+    overflows it is taken at half scale, ``mu/2 - y/2``, and the products doubled at the end
+    (exactly): inf * 0 would be NaN where sigma is huge.
     """
-    c = _LOG_HUGE[half.dtype]
-    h = np.minimum(half, 2 * c)
+    c = _LOG_HUGE[log_var.dtype]
+    err = mean - y_true
+    doubled = np.isinf(err)
+    err = np.where(doubled, mean * 0.5 - y_true * 0.5, err)
+    h = np.minimum(log_var * -0.5, 2 * c)
     beyond = np.maximum(h - c, 0.0)  # 0, or the exact excess over c
     low, high = np.exp(h - beyond), np.exp(beyond)  # e^min(h, c), e^(h - c) or 1
     scaled = err * low
-    scaled *= high  # (mu - y) / sigma
+    scaled *= high  # (mu - y) / sigma (halved where doubled)
     np.multiply(scaled, low, out=grad_mean)
-    grad_mean *= high  # (mu - y) / sigma^2
+    grad_mean *= high  # (mu - y) / sigma^2 (halved where doubled)
+    factor = 1.0 + doubled
+    grad_mean *= factor
+    scaled *= factor
     return scaled
