@@ -279,25 +279,31 @@ class Loss:
         losses = np.empty(loss_shape, y_pred.dtype) if need_value and reduction == "none" else None
         per_row = isinstance(factor, np.ndarray)
         plain_mean = reduction == "mean" and not per_row  # adds plain losses, divides at the end
-        # A row of factor 0 (a weight of 0, or a share w_i / W that underflows) is an absent
-        # sample: its terms are 0, even where its loss or gradient is infinite (0 * inf is NaN).
-        absent = factor == 0.0 if per_row and not factor.all() else None
         total = Total()
+
+        def weigh(b, loss_b, grad_b, f, absent=None):
+            if grad is not None:
+                scale_into(grad[b], grad_b, f, absent)
+            if losses is not None:
+                scale_into(losses[b], loss_b, f, absent)
+            elif need_value:
+                total.add(loss_b if not per_row else _weighted(loss_b, f, absent))
+
         with np.errstate(over="ignore", under="ignore"):
             for b in blocks:
                 loss_b, grad_b = self._call_kernel(targets[b], y_pred[b], kernel_opts)
-                f = factor[b] if per_row else factor
-                absent_b = absent[b] if absent is not None and absent[b].any() else None
-                if grad is not None:
-                    scale_into(grad[b], grad_b, f, absent_b)
-                if losses is not None:
-                    scale_into(losses[b], loss_b, f, absent_b)
-                elif need_value and per_row:
-                    weighted = np.empty(loss_b.shape, np.result_type(loss_b, f))
-                    scale_into(weighted, loss_b, f, absent_b)
-                    total.add(weighted)
-                elif need_value:
-                    total.add(loss_b)
+                if not per_row:
+                    weigh(b, loss_b, grad_b, factor)
+                    continue
+                f = factor[b]
+                try:
+                    with np.errstate(invalid="raise"):
+                        weigh(b, loss_b, grad_b, f)
+                except FloatingPointError:
+                    # rare: 0 * inf. A row of factor 0 (a weight of 0, or a share w_i / W that
+                    # underflows) is an absent sample: its terms are 0, even where its loss or
+                    # gradient is infinite. The block again, those rows set to 0.
+                    weigh(b, loss_b, grad_b, f, absent=f == 0.0)
         if not need_value:
             return None, grad
         if reduction == "none":
@@ -342,6 +348,13 @@ class Loss:
 #: Elements per block: the kernel runs on blocks of rows this large, so its temporary
 #: arrays stay in the CPU's cache and its peak memory is that of its outputs.
 BLOCK_SIZE = 1 << 15
+
+
+def _weighted(values: np.ndarray, factor: np.ndarray, absent: np.ndarray | None) -> np.ndarray:
+    """``values`` times the rows' factors (absent rows 0), as a new array."""
+    out = np.empty(values.shape, np.result_type(values, factor))
+    scale_into(out, values, factor, absent)
+    return out
 
 
 def _blocks(shape: tuple) -> list:

@@ -91,7 +91,10 @@ class Total:
 
     def add(self, values: np.ndarray) -> None:
         with np.errstate(invalid="ignore"):  # losses of inf and -inf (both beyond the range): no sum
-            s = float(np.add.reduce(values, axis=None))
+            self._add(values)
+
+    def _add(self, values: np.ndarray) -> None:
+        s = float(np.add.reduce(values, axis=None))
         if math.isfinite(s) or not np.isfinite(np.maximum.reduce(np.abs(values), axis=None)):
             self.plain += s
             self.scaled += s * self._SCALE

@@ -157,6 +157,7 @@ def binary_cross_entropy_with_logits(y_true, y_pred, *, pos_weight):
         bracket = np.maximum(z, 0.0)
         bracket -= y_true * z
         loss += bracket
+        del bracket  # (not kept through the sigmoid: peak memory)
         grad, _ = sigmoid_pair(u, z)
         grad -= y_true
         return loss, grad
@@ -267,10 +268,11 @@ def sigmoid_focal(y_true, y_pred, *, gamma, alpha):
     array([0.0486, 1.3133])
     """
     z, y = y_pred, y_true
-    u_exp, log1pu = softplus_parts(z)
-    ce = np.maximum(z, 0.0)
-    ce -= y * z
-    ce += log1pu  # the cross-entropy, (max(z, 0) - y z) + log(1 + e^-|z|) as in binary_cross_entropy_with_logits
+    u_exp, ce = softplus_parts(z)  # ce holds log(1 + e^-|z|) for now
+    bracket = np.maximum(z, 0.0)
+    bracket -= y * z
+    ce += bracket  # the cross-entropy, (max(z, 0) - y z) + log(1 + e^-|z|) as in binary_cross_entropy_with_logits
+    del bracket  # (peak memory)
     p, q = sigmoid_pair(u_exp, z)  # sigma(z) and 1 - sigma(z), both exact
     u = p * (1.0 - y)
     u += q * y  # 1 - p_t: two non-negative terms, no cancellation
