@@ -292,18 +292,17 @@ class Loss:
         with np.errstate(over="ignore", under="ignore"):
             for b in blocks:
                 loss_b, grad_b = self._call_kernel(targets[b], y_pred[b], kernel_opts)
-                if not per_row:
-                    weigh(b, loss_b, grad_b, factor)
-                    continue
-                f = factor[b]
+                f = factor[b] if per_row else factor
                 try:
                     with np.errstate(invalid="raise"):
                         weigh(b, loss_b, grad_b, f)
                 except FloatingPointError:
-                    # rare: 0 * inf. A row of factor 0 (a weight of 0, or a share w_i / W that
-                    # underflows) is an absent sample: its terms are 0, even where its loss or
-                    # gradient is infinite. The block again, those rows set to 0.
-                    weigh(b, loss_b, grad_b, f, absent=f == 0.0)
+                    # Rare: a NaN from two infinities. 0 * inf: a row of factor 0 (a weight of 0,
+                    # or a share w_i / W that underflows) is an absent sample, whose terms are 0
+                    # even where its loss or gradient is infinite; the block again, those rows 0.
+                    # Or losses of inf and -inf in one sum (both beyond the range): NaN it is.
+                    with np.errstate(invalid="ignore"):
+                        weigh(b, loss_b, grad_b, f, absent=f == 0.0 if per_row else None)
         if not need_value:
             return None, grad
         if reduction == "none":

@@ -69,9 +69,8 @@ def scale_into(out: np.ndarray, values: np.ndarray, factor, absent: np.ndarray |
     if absent is None:
         np.multiply(values, factor, out=out, casting="same_kind")
         return
-    with np.errstate(invalid="ignore"):  # 0 * inf in the absent rows, overwritten next
-        np.multiply(values, factor, out=out, casting="same_kind")
-    out[absent] = 0.0
+    np.multiply(values, factor, out=out, casting="same_kind")
+    out[absent] = 0.0  # (0 * inf is NaN there: the caller ignores numpy's invalid flag)
 
 
 class Total:
@@ -90,10 +89,6 @@ class Total:
         self.overflowed = False
 
     def add(self, values: np.ndarray) -> None:
-        with np.errstate(invalid="ignore"):  # losses of inf and -inf (both beyond the range): no sum
-            self._add(values)
-
-    def _add(self, values: np.ndarray) -> None:
         s = float(np.add.reduce(values, axis=None))
         if math.isfinite(s) or not np.isfinite(np.maximum.reduce(np.abs(values), axis=None)):
             self.plain += s
