@@ -66,11 +66,9 @@ def scale_into(out: np.ndarray, values: np.ndarray, factor, absent: np.ndarray |
         return
     if isinstance(factor, np.ndarray):
         factor = factor.reshape((-1,) + (1,) * (values.ndim - 1))
-    if absent is None:
-        np.multiply(values, factor, out=out, casting="same_kind")
-        return
     np.multiply(values, factor, out=out, casting="same_kind")
-    out[absent] = 0.0  # (0 * inf is NaN there: the caller ignores numpy's invalid flag)
+    if absent is not None:
+        out[absent] = 0.0  # (0 * inf is NaN there: the caller ignores numpy's invalid flag)
 
 
 class Total:

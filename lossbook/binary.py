@@ -81,7 +81,8 @@ def binary_cross_entropy(y_true, y_pred, *, eps, pos_weight):
     y = y_true
     wy = y if pos_weight is None else pos_weight * y
     loss = wy * log_p
-    log_q *= 1.0 - y  # (1 - y) log(1 - p~): 1 - y is exact for y >= 1/2, where log_q - y log_q would cancel
+    # (1 - y) log(1 - p~), multiplied: 1 - y is exact for y >= 1/2, where log_q - y log_q cancels
+    log_q *= 1.0 - y
     loss += log_q
     np.negative(loss, out=loss)
     p = y_pred
@@ -271,7 +272,7 @@ def sigmoid_focal(y_true, y_pred, *, gamma, alpha):
     u_exp, ce = softplus_parts(z)  # ce holds log(1 + e^-|z|) for now
     bracket = np.maximum(z, 0.0)
     bracket -= y * z
-    ce += bracket  # the cross-entropy, (max(z, 0) - y z) + log(1 + e^-|z|) as in binary_cross_entropy_with_logits
+    ce += bracket  # the cross-entropy, (max(z, 0) - y z) + log(1 + e^-|z|), as for the BCE with logits
     del bracket  # (peak memory)
     p, q = sigmoid_pair(u_exp, z)  # sigma(z) and 1 - sigma(z), both exact
     u = p * (1.0 - y)

@@ -387,7 +387,7 @@ def gaussian_nll(y_true, y_pred):
 
 
 def _gaussian_scaled_beyond_the_range(mean, y_true, log_var, grad_mean):
-    """``(mu - y) e^h`` with ``h = -s/2`` where ``e^h`` or ``mu - y`` may overflow; ``(mu - y) e^2h`` into ``grad_mean``.
+    """``(mu - y) e^h``, ``h = -s/2``, where ``e^h`` or ``mu - y`` overflow; ``(mu - y) e^2h`` into ``grad_mean``.
 
     ``e^h`` is split into ``e^min(h, c)`` times ``e^(h - c)`` (``c`` = 709, float32 88; the
     difference is exact), and the product formed factor by factor: finite wherever the
