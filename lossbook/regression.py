@@ -208,7 +208,7 @@ def _quantile_grad(e, tau):
     -tau and 1 - tau as they stand (one rounding, of 1 - tau), selected by arithmetic on
     the masks: an interpolation through 0.5 - tau would round a tiny tau away.
     """
-    g = np.multiply(e != 0.0, -tau)  # -tau where e != 0
+    g = np.multiply(e != 0.0, -tau, dtype=e.dtype)  # -tau where e != 0
     g += e > 0.0  # 1 - tau where e > 0
     return g
 
