@@ -280,16 +280,29 @@ class Loss:
         per_row = isinstance(factor, np.ndarray)
         plain_mean = reduction == "mean" and not per_row  # adds plain losses, divides at the end
         total = Total()
+
+        def weigh(b, loss_b, grad_b, f, absent=None):
+            if grad is not None:
+                scale_into(grad[b], grad_b, f, absent)
+            if losses is not None:
+                scale_into(losses[b], loss_b, f, absent)
+            elif need_value:
+                total.add(loss_b if not per_row else _weighted(loss_b, f, absent))
+
         with np.errstate(over="ignore", under="ignore"):
             for b in blocks:
                 loss_b, grad_b = self._call_kernel(targets[b], y_pred[b], kernel_opts)
                 f = factor[b] if per_row else factor
-                if grad is not None:
-                    scale_into(grad[b], grad_b, f)
-                if losses is not None:
-                    scale_into(losses[b], loss_b, f)
-                elif need_value:
-                    total.add(loss_b * _rows(f, loss_b.ndim) if per_row else loss_b)
+                try:
+                    with np.errstate(invalid="raise"):
+                        weigh(b, loss_b, grad_b, f)
+                except FloatingPointError:
+                    # Rare: a NaN from two infinities. 0 * inf: a row of factor 0 (a weight of 0,
+                    # or a share w_i / W that underflows) is an absent sample, whose terms are 0
+                    # even where its loss or gradient is infinite; the block again, those rows 0.
+                    # Or losses of inf and -inf in one sum (both beyond the range): NaN it is.
+                    with np.errstate(invalid="ignore"):
+                        weigh(b, loss_b, grad_b, f, absent=f == 0.0 if per_row else None)
         if not need_value:
             return None, grad
         if reduction == "none":
@@ -336,6 +349,13 @@ class Loss:
 BLOCK_SIZE = 1 << 15
 
 
+def _weighted(values: np.ndarray, factor: np.ndarray, absent: np.ndarray | None) -> np.ndarray:
+    """``values`` times the rows' factors (absent rows 0), as a new array."""
+    out = np.empty(values.shape, np.result_type(values, factor))
+    scale_into(out, values, factor, absent)
+    return out
+
+
 def _blocks(shape: tuple) -> list:
     """Slices of the first axis covering about ``BLOCK_SIZE`` elements each."""
     row = math.prod(shape[1:])
@@ -343,11 +363,6 @@ def _blocks(shape: tuple) -> list:
         return [slice(None)]
     rows = max(1, BLOCK_SIZE // max(row, 1))
     return [slice(start, start + rows) for start in range(0, shape[0], rows)]
-
-
-def _rows(factor: np.ndarray, ndim: int) -> np.ndarray:
-    """Per-row factors shaped to broadcast over an array of ``ndim`` dimensions."""
-    return factor.reshape((-1,) + (1,) * (ndim - 1))
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:

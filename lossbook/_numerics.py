@@ -89,6 +89,8 @@ def clipped_logs(p: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray, np.
     log_p = np.log(lo)
     if top.any():  # rare: only where p lies within eps of 1
         log_p = np.where(top, math.log1p(-eps), log_p)
+        # There 1 - p~ is eps itself, not a rounding of 1 - p: no correction, log(eps) as it is.
+        log_q = np.where(top, np.log(q), log_q)
     return log_p.astype(p.dtype, copy=False), log_q, inside
 
 

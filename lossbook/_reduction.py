@@ -55,14 +55,20 @@ def row_factors(reduction: str, loss_shape: tuple, sample_weight, row_weight):
     return w / total
 
 
-def scale_into(out: np.ndarray, values: np.ndarray, factor) -> None:
-    """``out[...] = values * factor``, the factor broadcast along the first axis."""
+def scale_into(out: np.ndarray, values: np.ndarray, factor, absent: np.ndarray | None = None) -> None:
+    """``out[...] = values * factor``, the factor broadcast along the first axis.
+
+    ``absent`` (a boolean mask of the rows, or None) marks the rows whose factor is 0: they
+    are set to 0, whatever their values (an infinite loss times 0 would be NaN).
+    """
     if factor is None:
         np.copyto(out, values, casting="same_kind")
         return
     if isinstance(factor, np.ndarray):
         factor = factor.reshape((-1,) + (1,) * (values.ndim - 1))
     np.multiply(values, factor, out=out, casting="same_kind")
+    if absent is not None:
+        out[absent] = 0.0  # (0 * inf is NaN there: the caller ignores numpy's invalid flag)
 
 
 class Total:

@@ -110,7 +110,14 @@ def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     z = _checked_logits(z)
     with np.errstate(over="ignore"):  # z - max(z) may round to -inf, whose exp is 0: right
         shifted = z - z.max(axis=axis, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    # The sum of the exponentials is 1 (the maximum's) plus the others: log1p of the others,
+    # as softmax_cross_entropy does, keeps a result near 0 exact (log of a sum near 1 rounds it to 0).
+    is_top = shifted == 0.0
+    others = np.exp(shifted)
+    others[is_top] = 0.0
+    others = others.sum(axis=axis, keepdims=True)
+    others += is_top.sum(axis=axis, keepdims=True) - 1  # maxima beyond the first
+    return shifted - np.log1p(others)
 
 
 def softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:

@@ -81,7 +81,8 @@ def binary_cross_entropy(y_true, y_pred, *, eps, pos_weight):
     y = y_true
     wy = y if pos_weight is None else pos_weight * y
     loss = wy * log_p
-    log_q -= y * log_q  # (1 - y) log(1 - p~)
+    # (1 - y) log(1 - p~), multiplied: 1 - y is exact for y >= 1/2, where log_q - y log_q cancels
+    log_q *= 1.0 - y
     loss += log_q
     np.negative(loss, out=loss)
     p = y_pred
@@ -102,10 +103,9 @@ def _bce_logits_total(y_true, y_pred, *, pos_weight):
     z = y_pred
     u, log1pu = softplus_parts(z)
     np.maximum(z, 0.0, out=u)
-    log1pu += u  # softplus(z)
-    np.multiply(y_true, z, out=u)
-    log1pu -= u
-    return float(np.add.reduce(log1pu, axis=None))
+    u -= y_true * z  # max(z, 0) - y z first: exact for y = 1, where the two cancel
+    u += log1pu  # then the small log(1 + e^-|z|), which survives
+    return float(np.add.reduce(u, axis=None))
 
 
 @register
@@ -153,8 +153,12 @@ def binary_cross_entropy_with_logits(y_true, y_pred, *, pos_weight):
     z = y_pred
     u, loss = softplus_parts(z)  # loss holds log(1 + e^-|z|) for now
     if pos_weight is None:
-        loss += np.maximum(z, 0.0)
-        loss -= y_true * z  # max(z, 0) - y z + log(1 + e^-|z|)
+        # (max(z, 0) - y z) + log(1 + e^-|z|), in that order: for y = 1 the bracket is
+        # exactly 0 or -z, and the small log term is added to it, not lost beside z.
+        bracket = np.maximum(z, 0.0)
+        bracket -= y_true * z
+        loss += bracket
+        del bracket  # (not kept through the sigmoid: peak memory)
         grad, _ = sigmoid_pair(u, z)
         grad -= y_true
         return loss, grad
@@ -265,9 +269,11 @@ def sigmoid_focal(y_true, y_pred, *, gamma, alpha):
     array([0.0486, 1.3133])
     """
     z, y = y_pred, y_true
-    u_exp, ce = softplus_parts(z)
-    ce += np.maximum(z, 0.0)
-    ce -= y * z  # the cross-entropy, as in binary_cross_entropy_with_logits
+    u_exp, ce = softplus_parts(z)  # ce holds log(1 + e^-|z|) for now
+    bracket = np.maximum(z, 0.0)
+    bracket -= y * z
+    ce += bracket  # the cross-entropy, (max(z, 0) - y z) + log(1 + e^-|z|), as for the BCE with logits
+    del bracket  # (peak memory)
     p, q = sigmoid_pair(u_exp, z)  # sigma(z) and 1 - sigma(z), both exact
     u = p * (1.0 - y)
     u += q * y  # 1 - p_t: two non-negative terms, no cancellation

@@ -74,7 +74,8 @@ def softmax_cross_entropy(y_true, y_pred):
     array([[-0.341 ,  0.2424,  0.0986],
            [ 0.1112, -0.1786,  0.0674]])
     """
-    shifted = y_pred - row_max(y_pred)[:, None]
+    top = row_max(y_pred)
+    shifted = y_pred - top[:, None]
     grad = np.exp(shifted)
     # The sum of the exponentials is 1 (the maximum's) plus the others: log1p of the others
     # keeps a loss near zero exact, where log of a sum near 1 would round it away.
@@ -89,7 +90,15 @@ def softmax_cross_entropy(y_true, y_pred):
         grad[rows, y_true] -= 1.0
         return loss, grad
     mass = row_sum(y_true)
-    loss = mass * log_sum_exp - row_sum(y_true * shifted)
+    with np.errstate(invalid="ignore"):  # 0 * -inf where z - max z is beyond the range: redone below
+        dot = row_sum(y_true * shifted)
+    loss = mass * log_sum_exp - dot
+    beyond = ~np.isfinite(dot)
+    if beyond.any():  # rare: z - max z overflows; the row at half scale, z/2 - max z/2, is finite
+        t = y_true[beyond]
+        half = y_pred[beyond] * 0.5
+        half -= (top[beyond] * 0.5)[:, None]
+        loss[beyond] = (mass[beyond] * log_sum_exp[beyond] * 0.5 - row_sum(t * half)) * 2.0
     grad *= (mass / sum_exp)[:, None]
     grad -= y_true
     return loss, grad
@@ -215,6 +224,9 @@ def multiclass_hinge(y_true, y_pred, *, kind):
         return loss, grad
     grad = (margins > 0).astype(y_pred.dtype)
     loss = np.einsum("ij,ij->i", margins, grad)
+    undone = np.isnan(loss)
+    if undone.any():  # rare: a margin of -inf (scores apart beyond the range) times 0
+        loss[undone] = row_sum(np.maximum(margins[undone], 0.0))
     grad[rows, labels] = -grad.sum(axis=1)
     return loss, grad
 

@@ -9,6 +9,8 @@ with its own uncertainty (Gaussian).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import _numerics
@@ -17,6 +19,9 @@ from ._loss import Option, make_loss, register
 __all__ = ["mse", "mae", "huber", "log_cosh", "quantile", "poisson_nll", "gaussian_nll"]
 
 LOG2 = float(np.log(2.0))
+
+#: A round exponent c with e^c finite (e^709.78 and e^88.72 overflow float64 and float32).
+_LOG_HUGE = {np.dtype(np.float64): 709.0, np.dtype(np.float32): 88.0}
 
 
 def _sum_of_squares(e: np.ndarray) -> float:
@@ -188,11 +193,13 @@ def log_cosh(y_true, y_pred):
 
 
 def _quantile_grad(e, tau):
-    """The subgradient of the pinball loss: 1 - tau above, -tau below, 0 at e = 0."""
-    s = np.sign(e)
-    g = s * (0.5 - tau)
-    g += 0.5
-    g *= s  # s (0.5 + (0.5 - tau) s): 1 - tau, -tau or 0
+    """The subgradient of the pinball loss: 1 - tau above, -tau below, 0 at e = 0.
+
+    -tau and 1 - tau as they stand (one rounding, of 1 - tau), selected by arithmetic on
+    the masks: an interpolation through 0.5 - tau would round a tiny tau away.
+    """
+    g = np.multiply(e != 0.0, -tau, dtype=e.dtype)  # -tau where e != 0
+    g += e > 0.0  # 1 - tau where e > 0
     return g
 
 
@@ -274,9 +281,42 @@ def poisson_nll(y_true, y_pred):
     >>> lb.poisson_nll.gradient([2.0, 0.0], np.log([2.0, 0.5]), reduction="none")
     array([0. , 0.5])
     """
-    rate = np.exp(y_pred)
+    try:
+        with np.errstate(over="raise"):
+            rate = np.exp(y_pred)
+    except FloatingPointError:  # rare: e^z overflows; the block again, without inf - inf
+        return _poisson_beyond_the_range(y_true, y_pred)
     loss = rate - y_true * y_pred
     return loss, np.subtract(rate, y_true, out=rate)
+
+
+def _poisson_beyond_the_range(y_true, y_pred):
+    """poisson_nll's kernel where some e^z overflow: e^z - y z and e^z - y without inf - inf.
+
+    Where e^z overflows, both are formed at 2^-16 times their size, from
+    e^z 2^-16 = e^(z - c) (e^c 2^-16) (``c`` = 709, float32 88; z - c is exact): each term
+    is finite unless the difference is far beyond the range. Where y z is beyond that too,
+    the difference is inf - inf, and its sign that of z - log(y z): the larger term wins.
+    """
+    rate = np.exp(y_pred)
+    with np.errstate(invalid="ignore"):  # inf - inf where e^z and y z overflow, redone below
+        loss = rate - y_true * y_pred
+    grad = rate - y_true
+    over = np.isinf(rate)
+    z, y = y_pred[over], y_true[over]
+    c = _LOG_HUGE[y_pred.dtype]
+    scaled_rate = np.exp(z - c)
+    scaled_rate *= y_pred.dtype.type(math.exp(c) * 2.0**-16)  # e^z 2^-16
+    y_scaled = y * 2.0**-16
+    grad[over] = (scaled_rate - y_scaled) * 2.0**16
+    with np.errstate(invalid="ignore"):
+        scaled_loss = scaled_rate - y_scaled * z
+    undecided = np.isnan(scaled_loss)
+    if undecided.any():
+        z64, y64 = z[undecided].astype(np.float64), y[undecided].astype(np.float64)
+        scaled_loss[undecided] = np.where(z64 > np.log(y64) + np.log(z64), np.inf, -np.inf)
+    loss[over] = scaled_loss * 2.0**16
+    return loss, grad
 
 
 @register
@@ -318,14 +358,46 @@ def gaussian_nll(y_true, y_pred):
            [-0.5,  0. ]])
     """
     mean, log_var = y_pred[..., 0], y_pred[..., 1]
-    err = mean - y_true
-    inv_sd = np.exp(np.minimum(-0.5 * log_var, 709.0))  # capped: 0 * inf would be NaN
-    scaled = err * inv_sd  # (mu - y) / sigma
     grad = np.empty(y_pred.shape, dtype=y_pred.dtype)
-    np.multiply(scaled, inv_sd, out=grad[..., 0])  # (mu - y) / sigma^2
+    try:
+        with np.errstate(over="raise", invalid="raise"):
+            err = mean - y_true
+            inv_sd = log_var * -0.5
+            np.exp(inv_sd, out=inv_sd)  # 1 / sigma
+            scaled = err * inv_sd  # (mu - y) / sigma
+            np.multiply(scaled, inv_sd, out=grad[..., 0])  # (mu - y) / sigma^2
+    except FloatingPointError:  # rare: 1 / sigma or mu - y overflows; the block again, carefully
+        scaled = _gaussian_scaled_beyond_the_range(mean, y_true, log_var, grad[..., 0])
     scaled *= scaled  # (y - mu)^2 / sigma^2
     np.subtract(1.0, scaled, out=grad[..., 1])
     grad[..., 1] *= 0.5
     scaled += log_var
     scaled *= 0.5
     return scaled, grad
+
+
+def _gaussian_scaled_beyond_the_range(mean, y_true, log_var, grad_mean):
+    """``(mu - y) e^h``, ``h = -s/2``, where ``e^h`` or ``mu - y`` overflow; ``(mu - y) e^2h`` into ``grad_mean``.
+
+    ``e^h`` is split into ``e^min(h, c)`` times ``e^(h - c)`` (``c`` = 709, float32 88; the
+    difference is exact), and the product formed factor by factor: finite wherever the
+    result is, 0 for ``mu = y`` (where 0 * e^h would be 0 * inf = NaN). Beyond ``h = 2c`` the
+    product overflows anyway unless ``mu = y``, so ``h`` is capped there. Where ``mu - y``
+    overflows it is taken at half scale, ``mu/2 - y/2``, and the products doubled at the end
+    (exactly): inf * 0 would be NaN where sigma is huge.
+    """
+    c = _LOG_HUGE[log_var.dtype]
+    err = mean - y_true
+    doubled = np.isinf(err)
+    err = np.where(doubled, mean * 0.5 - y_true * 0.5, err)
+    h = np.minimum(log_var * -0.5, 2 * c)
+    beyond = np.maximum(h - c, 0.0)  # 0, or the exact excess over c
+    low, high = np.exp(h - beyond), np.exp(beyond)  # e^min(h, c), e^(h - c) or 1
+    scaled = err * low
+    scaled *= high  # (mu - y) / sigma (halved where doubled)
+    np.multiply(scaled, low, out=grad_mean)
+    grad_mean *= high  # (mu - y) / sigma^2 (halved where doubled)
+    factor = 1.0 + doubled
+    grad_mean *= factor
+    scaled *= factor
+    return scaled
