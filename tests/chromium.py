@@ -46,7 +46,10 @@ def launched_chromium():
             "`make chromium` does it) or set CHROMIUM to its path",
             pytrace=False,
         )
-    from playwright.sync_api import sync_playwright
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("playwright is not installed: pip install -r requirements.txt", pytrace=False)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)

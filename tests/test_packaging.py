@@ -189,12 +189,32 @@ def test_the_version_has_one_source():
 # -- the test extra -------------------------------------------------------------------
 
 
+def _optional_imports(tree) -> set[int]:
+    """The ids of the import statements inside ``try: ... except ImportError`` (optional ones)."""
+    optional = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Try) and any(
+            isinstance(h.type, ast.Name) and h.type.id in ("ImportError", "ModuleNotFoundError") for h in node.handlers
+        ):
+            optional |= {id(n) for stmt in node.body for n in ast.walk(stmt)}
+    return optional
+
+
 def third_party_imports(paths) -> dict[str, set[str]]:
-    """Top-level modules imported anywhere in the files (functions too), by module."""
-    local = {"lossbook", "conftest", *(p.stem for p in (ROOT / "tests").glob("*.py"))}
+    """Top-level modules imported anywhere in the files (functions too), by module; not those
+    of the repository (tests/, _ext/) nor the optional ones (inside ``except ImportError``)."""
+    local = {
+        "lossbook", "conftest",
+        *(p.stem for p in (ROOT / "tests").glob("*.py")),
+        *(p.stem for p in (ROOT / "_ext").iterdir() if p.suffix == ".py" or (p / "__init__.py").is_file()),
+    }
     found: dict[str, set[str]] = {}
     for path in paths:
-        for node in ast.walk(ast.parse(path.read_text())):
+        tree = ast.parse(path.read_text())
+        optional = _optional_imports(tree)
+        for node in ast.walk(tree):
+            if id(node) in optional:
+                continue
             if isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
@@ -228,6 +248,12 @@ def test_the_import_scan_sees_imports_inside_functions(tmp_path):
     sample = tmp_path / "sample.py"
     sample.write_text("import os\nimport numpy as np\n\ndef f():\n    import sphinx.util\n    from yaml import safe_load\n")
     assert set(third_party_imports([sample])) == {"numpy", "sphinx", "yaml"}
+
+
+def test_the_import_scan_leaves_out_optional_imports(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text("try:\n    import nbval\nexcept ImportError:\n    nbval = None\nimport yaml\n")
+    assert set(third_party_imports([sample])) == {"yaml"}
 
 
 # -- what the README claims -------------------------------------------------------------
