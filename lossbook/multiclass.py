@@ -36,11 +36,36 @@ _CLASS_WEIGHT = Option(
 )
 
 
+def _shifted_exponentials(z):
+    """``(max z, z - max z, e^(z - max z), the sum of e^(z - max z) less 1)`` of each row.
+
+    The sum of the exponentials is 1 (the maximum's) plus the others: log1p of the others
+    keeps a loss near zero exact, where log of a sum near 1 would round it away.
+    """
+    top = row_max(z)
+    shifted = z - top[:, None]
+    exp = np.exp(shifted)
+    is_top = shifted == 0.0
+    others = row_sum(exp * ~is_top) + (row_sum(is_top.astype(exp.dtype)) - 1.0)
+    return top, shifted, exp, others
+
+
+def _softmax_ce_total(y_true, y_pred):
+    """The value alone, summed (labels: no gradient matrix to fill and normalise)."""
+    if y_true.ndim != 1:
+        loss, _ = softmax_cross_entropy.kernel(y_true, y_pred)
+        return float(np.add.reduce(loss, axis=None))
+    _, shifted, _, others = _shifted_exponentials(y_pred)
+    rows = np.arange(y_true.shape[0])
+    return float(np.add.reduce(log1p(others) - shifted[rows, y_true], axis=None))
+
+
 @register
 @make_loss(
     input="logit",
     targets="classes",
     options=[_LABEL_SMOOTHING, _CLASS_WEIGHT],
+    total=_softmax_ce_total,
     formula=r"\log \sum_c e^{z_c} - \sum_c t_c z_c",
     counterparts={"PyTorch": "cross_entropy", "Keras": "CategoricalCrossentropy(from_logits=True)"},
 )
@@ -74,13 +99,7 @@ def softmax_cross_entropy(y_true, y_pred):
     array([[-0.341 ,  0.2424,  0.0986],
            [ 0.1112, -0.1786,  0.0674]])
     """
-    top = row_max(y_pred)
-    shifted = y_pred - top[:, None]
-    grad = np.exp(shifted)
-    # The sum of the exponentials is 1 (the maximum's) plus the others: log1p of the others
-    # keeps a loss near zero exact, where log of a sum near 1 would round it away.
-    is_top = shifted == 0.0
-    others = row_sum(grad * ~is_top) + (row_sum(is_top.astype(grad.dtype)) - 1.0)
+    top, shifted, grad, others = _shifted_exponentials(y_pred)
     sum_exp = others + 1.0
     log_sum_exp = log1p(others)
     if y_true.ndim == 1:  # labels: no dense one-hot matrix
@@ -104,10 +123,20 @@ def softmax_cross_entropy(y_true, y_pred):
     return loss, grad
 
 
+def _categorical_ce_total(y_true, y_pred, *, eps):
+    """The value alone, summed (labels: only the true class's probability, no gradient matrix)."""
+    if y_true.ndim != 1:
+        loss, _ = categorical_cross_entropy.kernel(y_true, y_pred, eps=eps)
+        return float(np.add.reduce(loss, axis=None))
+    log_p, _, _ = clipped_logs(y_pred[np.arange(y_true.shape[0]), y_true], machine_eps(eps, y_pred.dtype))
+    return -float(np.add.reduce(log_p, axis=None))
+
+
 @register
 @make_loss(
     input="probability",
     targets="classes",
+    total=_categorical_ce_total,
     options=[
         Option(
             "eps", None, "(0, 0.5)",
