@@ -45,11 +45,29 @@ def machine_eps(eps, dtype) -> float:
     return float(np.finfo(dtype).eps) if eps is None else eps
 
 
+def _bce_value(y, p, eps, pos_weight):
+    """binary_cross_entropy's loss, with ``w y`` and where the clip is inactive (for the gradient)."""
+    log_p, log_q, inside = _numerics.clipped_logs(p, machine_eps(eps, p.dtype))  # log p~, log(1 - p~)
+    wy = y if pos_weight is None else pos_weight * y
+    loss = wy * log_p
+    # (1 - y) log(1 - p~), multiplied: 1 - y is exact for y >= 1/2, where log_q - y log_q cancels
+    log_q *= 1.0 - y
+    loss += log_q
+    np.negative(loss, out=loss)
+    return loss, wy, inside
+
+
+def _bce_total(y_true, y_pred, *, eps, pos_weight):
+    """The value alone, summed: no gradient."""
+    return float(np.add.reduce(_bce_value(y_true, y_pred, eps, pos_weight)[0], axis=None))
+
+
 @register
 @make_loss(
     input="probability",
     targets="binary",
     options=[_EPS, _POS_WEIGHT],
+    total=_bce_total,
     formula=r"-[y \log p + (1 - y) \log(1 - p)]",
     counterparts={"PyTorch": "binary_cross_entropy", "Keras": "BinaryCrossentropy", "scikit-learn": "log_loss"},
 )
@@ -76,16 +94,8 @@ def binary_cross_entropy(y_true, y_pred, *, eps, pos_weight):
     >>> lb.binary_cross_entropy([1.0], [0.0])  # clipped: -log(eps)
     36.04365338911715
     """
-    eps = machine_eps(eps, y_pred.dtype)
-    log_p, log_q, inside = _numerics.clipped_logs(y_pred, eps)  # log p~, log(1 - p~)
-    y = y_true
-    wy = y if pos_weight is None else pos_weight * y
-    loss = wy * log_p
-    # (1 - y) log(1 - p~), multiplied: 1 - y is exact for y >= 1/2, where log_q - y log_q cancels
-    log_q *= 1.0 - y
-    loss += log_q
-    np.negative(loss, out=loss)
-    p = y_pred
+    loss, wy, inside = _bce_value(y_true, y_pred, eps, pos_weight)
+    y, p = y_true, y_pred
     q = 1.0 - p  # 1 - p: exact near 1, and within half an ulp of 1 below
     grad = p * (1.0 - y)
     grad -= wy * q  # ((1 - y) p - w y (1 - p)) / (p (1 - p))
@@ -219,10 +229,38 @@ def hinge(y_true, y_pred):
     return loss, grad
 
 
+def _focal_value(y, z, gamma):
+    """sigmoid_focal's loss without alpha, and what its gradient reuses: ``(loss, ce, p, 1 - p,
+    1 - p_t, (1 - p_t)^gamma)``."""
+    u_exp, ce = softplus_parts(z)  # ce holds log(1 + e^-|z|) for now
+    bracket = np.maximum(z, 0.0)
+    bracket -= y * z
+    ce += bracket  # the cross-entropy, (max(z, 0) - y z) + log(1 + e^-|z|), as for the BCE with logits
+    del bracket  # (peak memory)
+    p, q = sigmoid_pair(u_exp, z)  # sigma(z) and 1 - sigma(z), both exact
+    u = p * (1.0 - y)
+    u += q * y  # 1 - p_t: two non-negative terms, no cancellation
+    modulator = u * u if gamma == 2.0 else u**gamma
+    return modulator * ce, ce, p, q, u, modulator
+
+
+def _alpha_t(y, alpha):
+    return alpha * y + (1.0 - alpha) * (1.0 - y)
+
+
+def _focal_total(y_true, y_pred, *, gamma, alpha):
+    """The value alone, summed: no gradient."""
+    loss = _focal_value(y_true, y_pred, gamma)[0]
+    if alpha is not None:
+        loss *= _alpha_t(y_true, alpha)
+    return float(np.add.reduce(loss, axis=None))
+
+
 @register
 @make_loss(
     input="logit",
     targets="binary",
+    total=_focal_total,
     options=[
         Option("gamma", 2.0, "[0, inf)", "Focusing parameter :math:`\\gamma`: 0 gives the cross-entropy."),
         Option("alpha", None, "[0, 1]",
@@ -269,16 +307,7 @@ def sigmoid_focal(y_true, y_pred, *, gamma, alpha):
     array([0.0486, 1.3133])
     """
     z, y = y_pred, y_true
-    u_exp, ce = softplus_parts(z)  # ce holds log(1 + e^-|z|) for now
-    bracket = np.maximum(z, 0.0)
-    bracket -= y * z
-    ce += bracket  # the cross-entropy, (max(z, 0) - y z) + log(1 + e^-|z|), as for the BCE with logits
-    del bracket  # (peak memory)
-    p, q = sigmoid_pair(u_exp, z)  # sigma(z) and 1 - sigma(z), both exact
-    u = p * (1.0 - y)
-    u += q * y  # 1 - p_t: two non-negative terms, no cancellation
-    modulator = u * u if gamma == 2.0 else u**gamma
-    loss = modulator * ce
+    loss, ce, p, q, u, modulator = _focal_value(y, z, gamma)
     grad = p - y
     grad *= modulator
     if gamma != 0.0:
@@ -291,7 +320,7 @@ def sigmoid_focal(y_true, y_pred, *, gamma, alpha):
         ratio *= ce
         grad += ratio
     if alpha is not None:
-        alpha_t = alpha * y + (1.0 - alpha) * (1.0 - y)
+        alpha_t = _alpha_t(y, alpha)
         loss *= alpha_t
         grad *= alpha_t
     return loss, grad
