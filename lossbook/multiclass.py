@@ -185,9 +185,29 @@ def categorical_cross_entropy(y_true, y_pred, *, eps):
     return loss, grad
 
 
+def _margins(y_true, y_pred):
+    """``1 + f_c - f_y`` for every class c, 0 for the true class y; the rows and the labels."""
+    labels = _hard_labels(y_true)
+    rows = np.arange(labels.shape[0])
+    true_score = y_pred[rows, labels]
+    margins = y_pred - true_score[:, None]
+    margins += 1.0
+    margins[rows, labels] = 0.0  # the true class competes with no one
+    return margins, rows, labels
+
+
+def _multiclass_hinge_total(y_true, y_pred, *, kind):
+    """The value alone, summed: no gradient matrix."""
+    margins = _margins(y_true, y_pred)[0]
+    if kind == "crammer_singer":
+        return float(np.add.reduce(row_max(margins), axis=None))  # >= 0: the true class's 0
+    return float(np.add.reduce(np.maximum(margins, 0.0, out=margins), axis=None))
+
+
 @register
 @make_loss(
     input="decision",
+    total=_multiclass_hinge_total,
     targets="classes",
     options=[
         Option(
@@ -237,12 +257,7 @@ def multiclass_hinge(y_true, y_pred, *, kind):
     array([[-1.,  0.,  1.],
            [ 0.,  1., -1.]])
     """
-    labels = _hard_labels(y_true)
-    rows = np.arange(labels.shape[0])
-    true_score = y_pred[rows, labels]
-    margins = y_pred - true_score[:, None]
-    margins += 1.0
-    margins[rows, labels] = 0.0  # the true class competes with no one
+    margins, rows, labels = _margins(y_true, y_pred)
     if kind == "crammer_singer":
         worst = np.argmax(margins, axis=1)
         loss = margins[rows, worst]  # >= 0, since the true class's entry is 0
