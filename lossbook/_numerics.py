@@ -37,7 +37,10 @@ def dot(a: np.ndarray, b: np.ndarray) -> float:
     a, b = a.reshape(-1), b.reshape(-1)
     if a.dtype != np.float64 or b.dtype != np.float64:
         return float(np.add.reduce(a * b, axis=None))
-    return math.fsum(float(np.dot(a[i : i + DOT_CHUNK], b[i : i + DOT_CHUNK])) for i in range(0, a.size, DOT_CHUNK))
+    total = 0.0
+    for i in range(0, a.size, DOT_CHUNK):  # plain float addition: an overflow is inf, not an error
+        total += float(np.dot(a[i : i + DOT_CHUNK], b[i : i + DOT_CHUNK]))
+    return total
 
 
 def log1p(u: np.ndarray) -> np.ndarray:

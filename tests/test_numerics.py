@@ -6,6 +6,7 @@ import mpmath
 import numpy as np
 import pytest
 
+import lossbook as lb
 from lossbook import _numerics
 
 
@@ -64,6 +65,13 @@ def test_dot_is_the_exact_sum_of_products_to_rounding(n):
     a32, b32 = a.astype(np.float32), b.astype(np.float32)
     exact32 = math.fsum(float(x) * float(y) for x, y in zip(a32, b32))
     assert abs(_numerics.dot(a32, b32) - exact32) <= 1e-5 * scale
+
+
+def test_dot_whose_chunks_overflow_together_is_infinite():
+    # Each chunk's sum is finite, their total is not: inf, as numpy's own dot would say.
+    a = np.full(2 * _numerics.DOT_CHUNK, math.sqrt(1.2e304))
+    assert _numerics.dot(a, a) == math.inf
+    assert lb.mse(np.zeros(a.size), a, reduction="sum") == math.inf
 
 
 def test_dot_never_hands_blas_more_than_a_chunk(monkeypatch):
