@@ -195,7 +195,8 @@ class Loss:
     counterparts: dict = {}
 
     def __init__(self, kernel: Callable, *, name: str, input: str, targets: str,
-                 options: tuple, activation: str, total: Callable | None, doc: str | None):
+                 options: tuple, activation: str, total: Callable | None, doc: str | None,
+                 total_propagates_nan: bool = False):
         self.kernel = kernel
         self.name = name
         self.input = input
@@ -205,6 +206,7 @@ class Loss:
         self.per_sample = self._targets.per_sample
         self.options = {opt.name: opt for opt in options}
         self.total = total
+        self.total_propagates_nan = total_propagates_nan
         self._defaults = {opt.name: opt.default for opt in options}
         target_side = getattr(self._targets, "target_options", ())
         self._kernel_options = tuple(n for n in self.options if n not in target_side)
@@ -236,7 +238,8 @@ class Loss:
             return self.name
         declaration = dict(name=self.name, input=self.input, targets=self.targets,
                            options=tuple(self.options.values()), activation=self.activation,
-                           total=self.total, formula=self.formula, counterparts=self.counterparts)
+                           total=self.total, formula=self.formula, counterparts=self.counterparts,
+                           total_propagates_nan=self.total_propagates_nan)
         return _rebuild, (self.kernel, declaration)
 
     def unreduced_shape(self, y_pred_shape: tuple) -> tuple:
@@ -250,7 +253,11 @@ class Loss:
         if reduction not in _REDUCTIONS:
             check_reduction(reduction)
         opts = self._check_options(options) if options else self._defaults
-        y_true, y_pred = self._targets.validate(y_true, y_pred, self.input)
+        # A total through which NaN and infinity propagate checks the inputs' finiteness for us
+        # (see make_loss's total_propagates_nan): the checks wait until its result is not finite.
+        defer = (self.total_propagates_nan and need_value and not need_grad and reduction != "none"
+                 and sample_weight is None)
+        y_true, y_pred = self._targets.validate(y_true, y_pred, self.input, finite=not defer)
         weight = None if sample_weight is None else check_sample_weight(sample_weight, y_pred.shape[0])
         if options:
             for name in self._kernel_options:
@@ -267,13 +274,15 @@ class Loss:
         # 3. The value alone, through the loss's fast path when it has one.
         if (self.total is not None and need_value and not need_grad and reduction != "none"
                 and weight is None and row_weight is None):
-            with np.errstate(over="ignore", under="ignore"):
+            with np.errstate(over="ignore", under="ignore", invalid="ignore" if defer else None):
                 if len(blocks) == 1:
                     fast = float(self.total(targets, y_pred, **kernel_opts))
                 else:
                     fast = sum(float(self.total(targets[b], y_pred[b], **kernel_opts)) for b in blocks)
             if math.isfinite(fast):  # else the kernel's path tells an infinite loss from an overflow
                 return (fast if reduction == "sum" else fast / count), None
+            if defer:  # the deferred checks: an error for NaN or infinity in the input
+                self._targets.validate(y_true, y_pred, self.input)
         # 4. The kernel, block by block; each block's results weighted into the outputs.
         grad = np.empty(y_pred.shape, y_pred.dtype) if need_grad else None
         losses = np.empty(loss_shape, y_pred.dtype) if need_value and reduction == "none" else None
@@ -442,7 +451,7 @@ def _loss_doc(loss: Loss, doc: str | None) -> str:
 def make_loss(kernel: Callable | None = None, *, name: str | None = None, input: str = "prediction",
               targets: str = "real", options: tuple | list = (), activation: str | None = None,
               total: Callable | None = None, formula: str | None = None,
-              counterparts: dict | None = None) -> Any:
+              counterparts: dict | None = None, total_propagates_nan: bool = False) -> Any:
     """Make a loss from a kernel that returns the unreduced loss and its derivative.
 
     The result has every power of a built-in loss: validation of its input and
@@ -482,6 +491,12 @@ def make_loss(kernel: Callable | None = None, *, name: str | None = None, input:
         A faster path for the value alone: ``total(y_true, y_pred, **options)``
         returning the plain sum of the unreduced losses (used when no weights are
         given and the gradient is not wanted). It must agree with the kernel.
+    total_propagates_nan : bool, default False
+        True when ``total`` is NaN or infinite whenever an input holds NaN or an
+        infinity, as a sum of ``e**2`` or ``|e|`` is (not one of ``min(e**2, 1)``).
+        The inputs are then checked for finiteness only when the total is not
+        finite, which saves two passes over them. Only for ``targets="real"`` and
+        ``input="prediction"``.
     formula : str, optional
         The loss of one element (or sample) in LaTeX, for tables such as the API page's.
     counterparts : dict of str to str, optional
@@ -531,7 +546,7 @@ def make_loss(kernel: Callable | None = None, *, name: str | None = None, input:
         def decorate(k):
             return make_loss(k, name=name, input=input, targets=targets, options=options,
                              activation=activation, total=total, formula=formula,
-                             counterparts=counterparts)
+                             counterparts=counterparts, total_propagates_nan=total_propagates_nan)
         return decorate
     if not callable(kernel):
         raise TypeError(f"kernel must be a callable kernel(y_true, y_pred, **options), got {kernel!r}")
@@ -554,10 +569,16 @@ def make_loss(kernel: Callable | None = None, *, name: str | None = None, input:
     check_choice(activation, "activation", ACTIVATIONS)
     if total is not None and not callable(total):
         raise TypeError(f"total must be None or a callable, got {total!r}")
+    if total_propagates_nan and (total is None or targets != "real" or input != "prediction"):
+        raise ValueError(
+            "total_propagates_nan needs a total, targets='real' and input='prediction' "
+            "(the finiteness checks it defers are those of real targets and predictions)"
+        )
     target_side = getattr(TARGETS[targets], "target_options", ())
     _check_kernel_keywords(kernel, name, [o.name for o in options if o.name not in target_side])
     loss = Loss(kernel, name=name, input=input, targets=targets, options=options,
-                activation=activation, total=total, doc=getattr(kernel, "__doc__", None))
+                activation=activation, total=total, doc=getattr(kernel, "__doc__", None),
+                total_propagates_nan=bool(total_propagates_nan))
     loss.formula = formula
     loss.counterparts = dict(counterparts or {})
     return loss

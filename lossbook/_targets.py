@@ -66,12 +66,17 @@ class Targets:
     #: Words for the docstring's ``y_true`` entry.
     doc = "Targets, real numbers."
 
-    def validate(self, y_true: Any, y_pred: Any, input: str) -> tuple[np.ndarray, np.ndarray]:
-        """Return ``(y_true, y_pred)`` as arrays of y_pred's float dtype, or raise."""
+    def validate(self, y_true: Any, y_pred: Any, input: str, finite: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(y_true, y_pred)`` as arrays of y_pred's float dtype, or raise.
+
+        ``finite=False`` leaves out the finiteness checks of real targets and predictions
+        (a loss's ``total_propagates_nan``: its total makes them later, when needed).
+        """
         y_true, y_pred = _float_pair(y_true, y_pred)
         check_same_shape(y_true, y_pred)
-        self.check_values(y_true)
-        _check_input(y_pred, input)
+        if finite:
+            self.check_values(y_true)
+            _check_input(y_pred, input)
         return y_true, y_pred
 
     def check_values(self, y_true: np.ndarray) -> None:
@@ -115,7 +120,7 @@ class SignedTargets(Targets):
     def check_values(self, y_true):
         pass  # done by prepare, which also maps {0, 1} to {-1, +1}
 
-    def validate(self, y_true, y_pred, input):
+    def validate(self, y_true, y_pred, input, finite=True):  # finite: real targets only
         y_true, y_pred = _float_pair(y_true, y_pred)
         check_same_shape(y_true, y_pred)
         n_pos = np.count_nonzero(y_true == 1.0)
@@ -141,7 +146,7 @@ class GaussianTargets(Targets):
     name = "mean_and_log_variance"
     doc = "Targets, real numbers."
 
-    def validate(self, y_true, y_pred, input):
+    def validate(self, y_true, y_pred, input, finite=True):  # finite: real targets only
         y_true, y_pred = _float_pair(y_true, y_pred)
         if y_pred.shape != y_true.shape + (2,):
             raise ValueError(
@@ -180,7 +185,7 @@ class ClassTargets(Targets):
     )
     target_options = ("label_smoothing", "class_weight")
 
-    def validate(self, y_true, y_pred, input):
+    def validate(self, y_true, y_pred, input, finite=True):  # finite: real targets only
         raw = as_array(y_true, "y_true")
         y_pred = as_float_array(y_pred, "y_pred")
         if y_pred.ndim != 2:

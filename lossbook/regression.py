@@ -35,6 +35,7 @@ def _mse_total(y_true, y_pred):
 @register
 @make_loss(
     total=_mse_total,
+    total_propagates_nan=True,
     formula=r"(\hat y - y)^2",
     counterparts={"PyTorch": "mse_loss", "Keras": "MeanSquaredError", "scikit-learn": "mean_squared_error"},
 )
@@ -70,6 +71,7 @@ def _mae_total(y_true, y_pred):
 @register
 @make_loss(
     total=_mae_total,
+    total_propagates_nan=True,
     formula=r"|\hat y - y|",
     counterparts={"PyTorch": "l1_loss", "Keras": "MeanAbsoluteError", "scikit-learn": "mean_absolute_error"},
 )
@@ -111,6 +113,7 @@ def _huber_total(y_true, y_pred, *, delta):
 @make_loss(
     options=[Option("delta", 1.0, "(0, inf)", "Where the loss turns from quadratic to linear.")],
     total=_huber_total,
+    total_propagates_nan=True,
     formula=r"\tfrac12 e^2 \text{ if } |e| \le \delta, \text{ else } \delta(|e| - \tfrac12\delta)",
     counterparts={"PyTorch": "huber_loss", "Keras": "Huber"},
 )
@@ -213,6 +216,7 @@ def _quantile_total(y_true, y_pred, *, quantile):
 @make_loss(
     options=[Option("quantile", 0.5, "(0, 1)", "The quantile :math:`\\tau` the loss estimates.")],
     total=_quantile_total,
+    total_propagates_nan=True,
     formula=r"\max\bigl(\tau (y - \hat y),\ (1 - \tau)(\hat y - y)\bigr)",
     counterparts={"scikit-learn": "mean_pinball_loss"},
 )

@@ -4,6 +4,7 @@ import inspect
 import pickle
 import pydoc
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -232,3 +233,44 @@ def test_get_loss():
         lb.get_loss("l2")
     with pytest.raises(TypeError, match="loss name"):
         lb.get_loss(3)
+
+
+# -- a total through which NaN and infinity propagate ----------------------------------------
+
+
+def test_a_total_that_propagates_nan_defers_the_finiteness_checks(monkeypatch):
+    from lossbook import _targets
+
+    calls = []
+    real_check = _targets.check_finite
+    monkeypatch.setattr(_targets, "check_finite", lambda arr, name: calls.append(name) or real_check(arr, name))
+    y, p = np.zeros(100), np.linspace(-1, 1, 100)
+    assert lb.mse(y, p) == pytest.approx(np.mean(p**2))
+    assert calls == []  # the total was finite: no pass over the inputs to check them
+    lb.mse.value_and_gradient(y, p)
+    assert calls == ["y_true", "y_pred"]  # the gradient has no total: checked first
+    calls.clear()
+    lb.log_cosh(y, p)  # no total_propagates_nan: checked first
+    assert calls == ["y_true", "y_pred"]
+
+
+@pytest.mark.parametrize("loss", [lb.mse, lb.mae, lb.huber, lb.quantile])
+@pytest.mark.parametrize("where, bad", [("y_true", np.nan), ("y_pred", np.inf), ("y_pred", -np.inf), ("y_true", np.inf)])
+def test_nan_or_infinity_is_still_refused_by_name_when_the_checks_wait(loss, where, bad):
+    y, p = np.zeros(5), np.ones(5)
+    (y if where == "y_true" else p)[2] = bad
+    assert loss.total_propagates_nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=f"{where} must be finite"):
+            loss(y, p)
+
+
+def test_total_propagates_nan_is_declared_only_where_it_holds():
+    def kernel(y_true, y_pred):
+        return y_pred - y_true, np.ones_like(y_pred)
+
+    with pytest.raises(ValueError, match="total_propagates_nan"):
+        lb.make_loss(kernel, total_propagates_nan=True)  # no total
+    with pytest.raises(ValueError, match="total_propagates_nan"):
+        lb.make_loss(kernel, input="logit", targets="binary", total=lambda y, p: 0.0, total_propagates_nan=True)
