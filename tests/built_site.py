@@ -6,7 +6,11 @@ does it for every conftest.py outside a package), so the tests import it by name
 
 from __future__ import annotations
 
+import functools
+import http.server
 import re
+import threading
+from contextlib import contextmanager
 from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
@@ -126,3 +130,24 @@ def require_site(site: Path = HTML) -> Path:
     if not (site / "index.html").is_file():
         pytest.fail(f"{site / 'index.html'} is missing: build the book first (make book)", pytrace=False)
     return site
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        pass
+
+
+@contextmanager
+def serve(directory: Path):
+    """Serve ``directory`` on 127.0.0.1 at a free port, for the block; yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=10)

@@ -25,6 +25,16 @@ class Case:
     twin: Callable = None  # (case's options) -> (other loss, transform of y_pred, its options)
 
 
+def weights_or_none(rng, n, weighted):
+    """Random sample weights in [0.1, 3), or None."""
+    return rng.uniform(0.1, 3.0, size=n) if weighted else None
+
+
+def strict():
+    """Turn overflow, invalid operations and division by zero into errors."""
+    return np.errstate(over="raise", invalid="raise", divide="raise")
+
+
 def away_from(values, kinks, margin=1e-2):
     """Nudge values that sit within ``margin`` of a kink."""
     values = np.array(values, dtype=float)

@@ -4,11 +4,7 @@ import numpy as np
 import pytest
 
 import lossbook as lb
-
-
-def strict():
-    """Turn overflow, invalid operations and division by zero into errors."""
-    return np.errstate(over="raise", invalid="raise", divide="raise")
+from loss_cases import strict
 
 
 def test_cross_entropy_decomposes_into_entropy_plus_kl():

@@ -5,18 +5,10 @@ import pytest
 from sklearn import metrics
 
 import lossbook as lb
+from loss_cases import strict, weights_or_none
 
 
 SEEDS = range(5)
-
-
-def weights_or_none(rng, n, weighted):
-    return rng.uniform(0.1, 3.0, size=n) if weighted else None
-
-
-def strict():
-    """Turn overflow, invalid operations and division by zero into errors."""
-    return np.errstate(over="raise", invalid="raise", divide="raise")
 
 
 @pytest.mark.parametrize("seed", SEEDS)

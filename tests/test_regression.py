@@ -8,13 +8,10 @@ from hypothesis.extra.numpy import arrays
 from sklearn import metrics
 
 import lossbook as lb
+from loss_cases import strict, weights_or_none
 
 
 SEEDS = range(5)
-
-
-def weights_or_none(rng, n, weighted):
-    return rng.uniform(0.1, 3.0, size=n) if weighted else None
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -56,11 +53,6 @@ def test_log_cosh_matches_naive_formula_where_it_does_not_overflow():
     )
     big = lb.log_cosh([0.0], [1e6], reduction="none")[0]
     assert big == pytest.approx(1e6 - np.log(2), rel=1e-15)
-
-
-def strict():
-    """Turn overflow, invalid operations and division by zero into errors."""
-    return np.errstate(over="raise", invalid="raise", divide="raise")
 
 
 def test_log_cosh_does_not_overflow():

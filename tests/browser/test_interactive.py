@@ -23,21 +23,17 @@ loss explorer.
 from __future__ import annotations
 
 import fcntl
-import functools
-import http.server
 import re
 import shutil
 import subprocess
 import sys
-import threading
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urljoin
 
 import nbformat
 import numpy as np
 import pytest
-from built_site import HTML, ROOT, built_pages
+from built_site import HTML, ROOT, built_pages, serve
 from test_browser import _open
 
 import lossbook as lb
@@ -171,21 +167,6 @@ def scratch_site(tmp_path_factory, worker_id, testrun_uid) -> Path:
                     pytrace=False,
                 )
     return html
-
-
-@contextmanager
-def serve(directory: Path):
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(directory))
-    handler.log_message = lambda *args: None
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="session")
