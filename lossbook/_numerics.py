@@ -108,10 +108,18 @@ def row_max(a: np.ndarray) -> np.ndarray:
 
 
 def row_sum(a: np.ndarray) -> np.ndarray:
-    """``a.sum(axis=1)`` for a 2-D array; for a few columns, column by column (several times faster)."""
-    if a.shape[1] > 16:
+    """``a.sum(axis=1)`` for a 2-D float array; for a few columns, ``a @ ones`` (BLAS).
+
+    numpy's sum along a short last axis pays its loop's set-up for every row: for ten
+    columns the matrix-vector product is four times faster, and column by column twice.
+    It runs in chunks of rows that keep BLAS on the calling thread (see :data:`DOT_CHUNK`).
+    """
+    k = a.shape[1]
+    if k > 16 or a.dtype not in (np.float64, np.float32):
         return a.sum(axis=1)
-    out = a[:, 0].copy()
-    for j in range(1, a.shape[1]):
-        out += a[:, j]
+    ones = np.ones(k, a.dtype)
+    out = np.empty(a.shape[0], a.dtype)
+    rows = DOT_CHUNK // k
+    for i in range(0, a.shape[0], rows):
+        np.dot(a[i : i + rows], ones, out=out[i : i + rows])
     return out

@@ -11,18 +11,19 @@ argument, says what it must be, and shows what it got:
 Scalars are checked by :func:`check_scalar` against an interval written as in
 mathematics, ``"(0, inf)"`` or ``"[0, 1)"``; the same text appears in the
 message. Arrays are checked by the ``check_*`` functions below, written to be
-cheap: a finiteness check is one reduction over the array (``np.add.reduce``
-propagates NaN and infinity), and the element-wise search for the culprit only
-runs when that reduction is not finite.
+cheap: a finiteness check is one pass, ``np.isfinite(arr).all()``, and the
+search for the culprit's index only runs when it fails; a range check is two
+reductions, ``np.minimum.reduce`` and ``np.maximum.reduce``.
 """
 
 from __future__ import annotations
 
-import math
 import numbers
 from typing import Any
 
 import numpy as np
+
+from ._numerics import row_sum
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -209,19 +210,11 @@ def _index(where: tuple) -> Any:
 
 def check_finite(arr: np.ndarray, name: str) -> None:
     """Raise if ``arr`` holds NaN or infinity."""
-    if arr.size <= 8192:  # small: the exact test, which cannot warn, is the cheapest
-        if np.isfinite(arr).all():
-            return
-    else:  # large: one reduction (NaN and infinity propagate); exact search only on failure
-        with np.errstate(over="ignore", invalid="ignore"):
-            total = float(np.add.reduce(arr, axis=None))
-        if math.isfinite(total):
-            return
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        where = _where(bad)
-        raise ValueError(f"{name} must be finite, but holds {show(arr[where])} at index {_index(where)}")
-    # The sum overflowed but every element is finite: nothing is wrong.
+    # The exact test, which cannot warn; as fast as a sum in float64, twice as fast in float32.
+    if np.isfinite(arr).all():
+        return
+    where = _where(~np.isfinite(arr))
+    raise ValueError(f"{name} must be finite, but holds {show(arr[where])} at index {_index(where)}")
 
 
 def check_same_shape(y_true: np.ndarray, y_pred: np.ndarray) -> None:
@@ -248,7 +241,10 @@ def check_in_range(arr: np.ndarray, name: str, low: float, high: float, what: st
 
 
 def check_rows_sum_to_one(arr: np.ndarray, name: str) -> None:
-    sums = np.add.reduce(arr, axis=-1, dtype=np.float64)
+    if arr.ndim == 2 and arr.shape[1] <= 16:  # a few classes: BLAS's row sums, 16 terms at most
+        sums = row_sum(arr)
+    else:
+        sums = np.add.reduce(arr, axis=-1, dtype=np.float64)
     err = np.abs(sums - 1.0)
     if err.max() > ROW_SUM_ATOL:
         row = int(np.argmax(err))

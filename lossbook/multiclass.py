@@ -46,7 +46,9 @@ def _shifted_exponentials(z):
     shifted = z - top[:, None]
     exp = np.exp(shifted)
     is_top = shifted == 0.0
-    others = row_sum(exp * ~is_top) + (row_sum(is_top.astype(exp.dtype)) - 1.0)
+    others = row_sum(exp * ~is_top)
+    if np.count_nonzero(is_top) > len(top):  # a row whose maximum appears twice: its e^0 = 1 again
+        others += row_sum(is_top.astype(exp.dtype)) - 1.0
     return top, shifted, exp, others
 
 
@@ -271,7 +273,7 @@ def multiclass_hinge(y_true, y_pred, *, kind):
     undone = np.isnan(loss)
     if undone.any():  # rare: a margin of -inf (scores apart beyond the range) times 0
         loss[undone] = row_sum(np.maximum(margins[undone], 0.0))
-    grad[rows, labels] = -grad.sum(axis=1)
+    grad[rows, labels] = -row_sum(grad)
     return loss, grad
 
 

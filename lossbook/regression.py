@@ -95,8 +95,8 @@ def mae(y_true, y_pred):
     array([ 1.,  0., -1.])
     """
     e = y_pred - y_true
-    loss = np.abs(e)
-    return loss, np.sign(e, out=e)
+    grad = np.sign(e)  # not in place: numpy's sign is several times slower with out=e
+    return np.abs(e, out=e), grad
 
 
 def _huber_total(y_true, y_pred, *, delta):

@@ -1,5 +1,6 @@
 """Multi-class losses (lossbook/multiclass.py) against scikit-learn and PyTorch's documented formulas."""
 
+import mpmath
 import numpy as np
 import pytest
 from sklearn import metrics
@@ -94,6 +95,24 @@ def test_softmax_cross_entropy_is_exact_at_extreme_logits():
         for eps in (0.1,):
             v = lb.softmax_cross_entropy(y, z, label_smoothing=eps, reduction="none")
             assert np.all(np.isfinite(v))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_softmax_cross_entropy_with_tied_maxima_against_mpmath(dtype):
+    # Rows whose maximum appears two, three or k times, beside rows with one maximum; the
+    # exact value log(sum_j e^(z_j - z_y)) at 50 digits.
+    mpmath.mp.dps = 50
+    z = np.array([[2.0, 2.0, -1.0, 0.5], [3.0, 3.0, 3.0, -40.0], [1.0, 1.0, 1.0, 1.0],
+                  [5.0, 0.0, 0.0, 0.0], [-1e-3, 7.0, 7.0, -1e-3]], dtype=dtype)
+    y = np.array([0, 3, 2, 1, 0])
+    exact = [float(mpmath.log(mpmath.fsum(mpmath.exp(mpmath.mpf(float(v)) - mpmath.mpf(float(row[c])))
+                                          for v in row)))
+             for row, c in zip(z, y)]
+    tol = 4 * float(np.finfo(dtype).eps)
+    got = lb.softmax_cross_entropy(y, z, reduction="none")
+    np.testing.assert_allclose(got, exact, rtol=tol)
+    assert lb.softmax_cross_entropy(y, z) == pytest.approx(np.mean(exact), rel=tol)
+    assert lb.softmax_cross_entropy(y[[3]], z[[3]]) == pytest.approx(exact[3], rel=tol)  # no tie at all
 
 
 def test_categorical_cross_entropy_on_one_hot_equals_cross_entropy_of_distributions():

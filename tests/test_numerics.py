@@ -87,3 +87,37 @@ def test_dot_never_hands_blas_more_than_a_chunk(monkeypatch):
     _numerics.dot(np.ones(100_000), np.ones(100_000))
     assert sizes and max(sizes) <= _numerics.DOT_CHUNK <= 10_000
     assert sum(sizes) == 100_000
+
+
+# -- row_sum: the row sums of the multi-class losses and of the probability check --------------
+
+
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-15), (np.float32, 1e-6)])
+@pytest.mark.parametrize("shape", [(1, 1), (3, 10), (2000, 10), (1000, 16), (50, 17), (7, 300)])
+def test_row_sum_against_exact_sums(shape, dtype, rtol):
+    # 2000 rows of 10 span several chunks of rows; 17 and 300 columns take numpy's own sum.
+    rng = np.random.default_rng(shape[0] * 1000 + shape[1])
+    a = (rng.normal(size=shape) * 10.0 ** rng.integers(-3, 3, size=shape)).astype(dtype)
+    got = _numerics.row_sum(a)
+    assert got.shape == (shape[0],) and got.dtype == dtype
+    exact = np.array([math.fsum(row) for row in a.astype(np.float64).tolist()])
+    scale = np.abs(a).astype(np.float64).sum(axis=1)
+    assert np.all(np.abs(got - exact) <= rtol * scale)
+
+
+def test_row_sum_propagates_nan_and_infinity_and_never_hands_blas_more_than_a_chunk(monkeypatch):
+    a = np.ones((5000, 10))
+    a[1, 3], a[4000, 0], a[4001, 1], a[4001, 2] = np.nan, np.inf, np.inf, -np.inf
+    sizes = []
+    real_dot = np.dot
+
+    def spy(x, y, *args, **kwargs):
+        sizes.append(np.size(x))
+        return real_dot(x, y, *args, **kwargs)
+
+    monkeypatch.setattr(np, "dot", spy)
+    with np.errstate(invalid="ignore"):  # inf - inf, as numpy's own sum would say
+        got = _numerics.row_sum(a)
+    assert np.isnan(got[1]) and got[4000] == np.inf and np.isnan(got[4001])
+    assert np.all(np.delete(got, [1, 4000, 4001]) == 10.0)
+    assert max(sizes) <= _numerics.DOT_CHUNK and sum(sizes) == a.size
