@@ -274,7 +274,7 @@ class Loss:
         # 3. The value alone, through the loss's fast path when it has one.
         if (self.total is not None and need_value and not need_grad and reduction != "none"
                 and weight is None and row_weight is None):
-            with np.errstate(over="ignore", under="ignore", invalid="ignore" if defer else None):
+            with np.errstate(over="ignore", under="ignore", invalid="ignore"):
                 if len(blocks) == 1:
                     fast = float(self.total(targets, y_pred, **kernel_opts))
                 else:
@@ -490,7 +490,10 @@ def make_loss(kernel: Callable | None = None, *, name: str | None = None, input:
     total : callable, optional
         A faster path for the value alone: ``total(y_true, y_pred, **options)``
         returning the plain sum of the unreduced losses (used when no weights are
-        given and the gradient is not wanted). It must agree with the kernel.
+        given and the gradient is not wanted). It must agree with the kernel where
+        its result is finite; where it is not (an overflow, inf - inf), the kernel's
+        path computes the value instead, so the total runs with numpy's overflow and
+        invalid-value warnings off.
     total_propagates_nan : bool, default False
         True when ``total`` is NaN or infinite whenever an input holds NaN or an
         infinity, as a sum of ``e**2`` or ``|e|`` is (not one of ``min(e**2, 1)``).

@@ -250,10 +250,16 @@ def quantile(y_true, y_pred, *, quantile):
     return e, g
 
 
+def _poisson_total(y_true, y_pred):
+    """The value alone, summed: the sum of e^z less the sum of y z (inf where e^z overflows)."""
+    return float(np.add.reduce(np.exp(y_pred), axis=None)) - _numerics.dot(y_true, y_pred)
+
+
 @register
 @make_loss(
     input="log_rate",
     targets="counts",
+    total=_poisson_total,
     formula=r"e^{z} - y z",
     counterparts={"PyTorch": "poisson_nll_loss", "Keras": "Poisson (on rates)",
                   "scikit-learn": "mean_poisson_deviance (on rates, x2, shifted)"},
@@ -323,9 +329,22 @@ def _poisson_beyond_the_range(y_true, y_pred):
     return loss, grad
 
 
+def _gaussian_total(y_true, y_pred):
+    """The value alone, summed: half the sum of (mu - y)^2 / sigma^2 and of log sigma^2.
+
+    Where 1 / sigma or mu - y overflows the sum is not finite, and the kernel's path,
+    which takes care there, gives the value.
+    """
+    mean, log_var = y_pred[..., 0], y_pred[..., 1]
+    scaled = mean - y_true
+    scaled *= np.exp(log_var * -0.5)  # (mu - y) / sigma
+    return 0.5 * (_numerics.dot(scaled, scaled) + float(np.add.reduce(log_var, axis=None)))
+
+
 @register
 @make_loss(
     targets="mean_and_log_variance",
+    total=_gaussian_total,
     formula=r"\tfrac12\bigl(\log\sigma^2 + (y - \hat y)^2 / \sigma^2\bigr)",
     counterparts={"PyTorch": "gaussian_nll_loss (on variances)"},
 )
