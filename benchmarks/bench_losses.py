@@ -30,7 +30,10 @@ Three sections:
    :data:`TORCH_COUNTERPARTS`, for the value alone (PyTorch under
    ``no_grad``), the gradient alone and both (forward plus autograd backward
    against ``value_and_gradient``). The multi-class losses take (n/10, 10)
-   inputs, so every row holds n elements.
+   inputs, so every row holds n elements. Beside it, the building blocks
+   (:data:`PRIMITIVES`: ``a - b``, a sum, ``exp``, ``log``) of numpy and of
+   PyTorch at the largest n, per element: what a loss made of numpy's calls
+   can reach.
 3. **Memory and dtypes** (n = 1e6; 1e5 with ``--quick``; every loss): the peak
    of memory allocated during one call (the returned gradient included),
    measured with ``tracemalloc``, in units of one input array (``y_pred``) of
@@ -58,6 +61,7 @@ loss; a partial run writes only when ``--out`` is given):
 * ``bench_losses.csv``: section 1, one row per loss and n (read by the book's
   appendix; its first line is the environment);
 * ``bench_losses_torch.csv``: section 2, one row per loss, call, dtype and n;
+* ``bench_primitives.csv``: section 2's building blocks, one row per operation and dtype;
 * ``bench_losses_memory.csv``: section 3, one row per loss and dtype;
 * ``bench_losses.json``: the environment, every target with what missed it, and
   the PyTorch ratios and memory figures as nested tables.
@@ -503,6 +507,45 @@ def run_torch_section(sizes, names, repeat, min_time):
                      "float64, float32", "x PyTorch", speed_cases)]
 
 
+#: The building blocks of every loss, numpy's against PyTorch's: name -> (numpy, PyTorch), each
+#: called as f(a, b, out) on n numbers of one dtype (a normal, b in [0.5, 2]; out made beforehand,
+#: so nothing is allocated). Their ratios bound what a loss made of numpy's calls can reach.
+PRIMITIVES = {
+    "a - b": (lambda a, b, o: np.subtract(a, b, out=o), lambda a, b, o: torch.sub(a, b, out=o)),
+    "sum": (lambda a, b, o: np.add.reduce(a), lambda a, b, o: torch.sum(a)),
+    "exp": (lambda a, b, o: np.exp(a, out=o), lambda a, b, o: torch.exp(a, out=o)),
+    "log": (lambda a, b, o: np.log(b, out=o), lambda a, b, o: torch.log(b, out=o)),
+}
+
+
+def run_primitives_section(n, repeat, min_time):
+    """Section 2b. numpy's building blocks against PyTorch's, per element; returns the rows."""
+    print(f"== the building blocks, numpy against PyTorch (n = {n:.0e}, one thread) ==".replace("e+0", "e"))
+    print("nanoseconds per element; ratio = numpy's time / PyTorch's (median of the rounds' ratios)\n")
+    header = f"{'operation':<12}{'dtype':>8}{'numpy':>10}{'PyTorch':>10}{'ratio':>9}"
+    print(header)
+    print("-" * len(header))
+    rng = np.random.default_rng(0)
+    table = []
+    for dtype in DTYPES:
+        a = rng.normal(size=n).astype(dtype)
+        b = rng.uniform(0.5, 2.0, size=n).astype(dtype)
+        out = np.empty_like(a)
+        ta, tb, tout = torch.from_numpy(a), torch.from_numpy(b), torch.empty(n, dtype=getattr(torch, dtype))
+        for name, (ours, theirs) in PRIMITIVES.items():
+            t_np, t_torch = time_in_turns(lambda: ours(a, b, out), lambda: theirs(ta, tb, tout),
+                                          repeat=repeat, min_time=min_time)
+            row = {"operation": name, "dtype": dtype, "n": n,
+                   "numpy_ns_per_element": min(t_np) / n * 1e9,
+                   "torch_ns_per_element": min(t_torch) / n * 1e9,
+                   "numpy_over_torch": statistics.median(o / t for o, t in zip(t_np, t_torch))}
+            table.append(row)
+            print(f"{name:<12}{dtype:>8}{row['numpy_ns_per_element']:>10.2f}{row['torch_ns_per_element']:>10.2f}"
+                  f"{row['numpy_over_torch']:>8.2f}x")
+    print()
+    return table
+
+
 # -- section 3: memory -----------------------------------------------------------------
 
 
@@ -654,7 +697,7 @@ def _env_line(env):
             f"Python {env['python']}, {env['machine']}, {env['cores']} cores, {env['date']}")
 
 
-def write_results(out, env, reference, torch_rows, memory_rows, targets, run):
+def write_results(out, env, reference, torch_rows, primitive_rows, memory_rows, targets, run):
     out.mkdir(parents=True, exist_ok=True)
     with open(out / "bench_losses.csv", "w", newline="") as fh:
         fh.write(f"# {_env_line(env)}\n")
@@ -678,6 +721,15 @@ def write_results(out, env, reference, torch_rows, memory_rows, targets, run):
                                  **{k: f"{r[k]:.3f}" for k in ("lossbook_over_torch", "lossbook_over_torch_best",
                                                                "lossbook_over_torch_median")}})
         files.append("bench_losses_torch.csv")
+    if primitive_rows:
+        with open(out / "bench_primitives.csv", "w", newline="") as fh:
+            fh.write(env_comment)
+            fields = ["operation", "dtype", "n", "numpy_ns_per_element", "torch_ns_per_element", "numpy_over_torch"]
+            writer = csv.DictWriter(fh, fieldnames=fields)
+            writer.writeheader()
+            for r in primitive_rows:
+                writer.writerow({**r, **{k: f"{r[k]:.3f}" for k in fields[3:]}})
+        files.append("bench_primitives.csv")
     if memory_rows:
         with open(out / "bench_losses_memory.csv", "w", newline="") as fh:
             fh.write(env_comment)
@@ -754,10 +806,11 @@ def main(argv=None):
         section_start = time.perf_counter()
         reference, targets = run_reference_section(sizes, names, repeat, min_time)
         sections = {"scikit-learn and numpy": time.perf_counter() - section_start}
-        torch_rows = []
+        torch_rows, primitive_rows = [], []
         if use_torch:
             section_start = time.perf_counter()
             torch_rows, torch_targets = run_torch_section(torch_sizes, torch_names, repeat, min_time)
+            primitive_rows = run_primitives_section(torch_sizes[-1], repeat, min_time)
             sections["PyTorch"] = time.perf_counter() - section_start
             targets += torch_targets
             if without:
@@ -782,7 +835,7 @@ def main(argv=None):
            "section_seconds": {k: round(v, 1) for k, v in sections.items()},
            "losses_without_torch_counterpart": without if use_torch else None}
     if out is not None:
-        write_results(out, env, reference, torch_rows, memory_rows, summary, run)
+        write_results(out, env, reference, torch_rows, primitive_rows, memory_rows, summary, run)
     missed = [t for t in summary if t["met"] is False]
     if missed:
         print(f"{len(missed)} target(s) missed in this run" + ("" if args.check else " (--check makes this an error)"))

@@ -58,3 +58,4 @@ def test_bench_losses_quick_run_covers_every_loss(tmp_path):
     # without PyTorch, its target is reported as not measured rather than met
     assert [value for target, value in met.items() if "PyTorch" in target] == [None]
     assert not (tmp_path / "bench_losses_torch.csv").exists()
+    assert not (tmp_path / "bench_primitives.csv").exists()
