@@ -115,7 +115,7 @@ def row_sum(a: np.ndarray) -> np.ndarray:
     It runs in chunks of rows that keep BLAS on the calling thread (see :data:`DOT_CHUNK`).
     """
     k = a.shape[1]
-    if k > 16 or a.dtype not in (np.float64, np.float32):
+    if not 0 < k <= 16 or a.dtype not in (np.float64, np.float32):
         return a.sum(axis=1)
     ones = np.ones(k, a.dtype)
     out = np.empty(a.shape[0], a.dtype)

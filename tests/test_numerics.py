@@ -93,7 +93,7 @@ def test_dot_never_hands_blas_more_than_a_chunk(monkeypatch):
 
 
 @pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-15), (np.float32, 1e-6)])
-@pytest.mark.parametrize("shape", [(1, 1), (3, 10), (2000, 10), (1000, 16), (50, 17), (7, 300)])
+@pytest.mark.parametrize("shape", [(1, 1), (3, 10), (2000, 10), (1000, 16), (50, 17), (7, 300), (4, 0)])
 def test_row_sum_against_exact_sums(shape, dtype, rtol):
     # 2000 rows of 10 span several chunks of rows; 17 and 300 columns take numpy's own sum.
     rng = np.random.default_rng(shape[0] * 1000 + shape[1])
@@ -103,6 +103,9 @@ def test_row_sum_against_exact_sums(shape, dtype, rtol):
     exact = np.array([math.fsum(row) for row in a.astype(np.float64).tolist()])
     scale = np.abs(a).astype(np.float64).sum(axis=1)
     assert np.all(np.abs(got - exact) <= rtol * scale)
+    # views that are not C-contiguous (column-major, every other row): the same sums to rounding
+    assert np.all(np.abs(_numerics.row_sum(np.asfortranarray(a)) - exact) <= rtol * scale)
+    assert np.all(np.abs(_numerics.row_sum(a[::2]) - exact[::2]) <= rtol * scale[::2])
 
 
 def test_row_sum_propagates_nan_and_infinity_and_never_hands_blas_more_than_a_chunk(monkeypatch):
