@@ -97,9 +97,14 @@ def clipped_logs(p: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray, np.
     return log_p.astype(p.dtype, copy=False), log_q, inside
 
 
+#: Up to this many columns, row_max goes column by column and row_sum through BLAS; beyond,
+#: numpy's own reductions along the rows are as fast.
+FEW_COLUMNS = 16
+
+
 def row_max(a: np.ndarray) -> np.ndarray:
     """``a.max(axis=1)`` for a 2-D array; for a few columns, column by column (several times faster)."""
-    if a.shape[1] > 16:
+    if a.shape[1] > FEW_COLUMNS:
         return a.max(axis=1)
     out = a[:, 0].copy()
     for j in range(1, a.shape[1]):
@@ -115,7 +120,7 @@ def row_sum(a: np.ndarray) -> np.ndarray:
     It runs in chunks of rows that keep BLAS on the calling thread (see :data:`DOT_CHUNK`).
     """
     k = a.shape[1]
-    if not 0 < k <= 16 or a.dtype not in (np.float64, np.float32):
+    if not 0 < k <= FEW_COLUMNS or a.dtype not in (np.float64, np.float32):
         return a.sum(axis=1)
     ones = np.ones(k, a.dtype)
     out = np.empty(a.shape[0], a.dtype)

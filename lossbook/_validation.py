@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from ._numerics import row_sum
+from ._numerics import FEW_COLUMNS, row_sum
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -241,7 +241,7 @@ def check_in_range(arr: np.ndarray, name: str, low: float, high: float, what: st
 
 
 def check_rows_sum_to_one(arr: np.ndarray, name: str) -> None:
-    if arr.ndim == 2 and arr.shape[1] <= 16:  # a few classes: BLAS's row sums, 16 terms at most
+    if arr.ndim == 2 and arr.shape[1] <= FEW_COLUMNS:  # BLAS's row sums: few terms, no float64 needed
         sums = row_sum(arr)
     else:
         sums = np.add.reduce(arr, axis=-1, dtype=np.float64)
